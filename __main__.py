@@ -1,0 +1,3 @@
+from journeylab.cli import main
+
+main()
