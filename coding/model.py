@@ -6,10 +6,10 @@ Frozen dataclasses only; readers build them, the store persists them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     """A speaker's role in the study. Values are the Danish names used in files."""
 
     UNG = "ung"
@@ -91,7 +91,7 @@ class Transcript:
         return None
 
 
-class SegmentKind(str, Enum):
+class SegmentKind(StrEnum):
     TURN = "turn"  # a whole speaker turn
     SENTENCES = "sentences"  # a window of sentences from a long turn
     NOTE = "note"  # a journey sticky note
@@ -154,7 +154,7 @@ class Codebook:
         return None
 
 
-class CodingStatus(str, Enum):
+class CodingStatus(StrEnum):
     SUGGESTED = "suggested"  # the machine proposes it
     ACCEPTED = "accepted"  # a person accepted a suggestion
     REJECTED = "rejected"  # a person rejected a suggestion

@@ -47,6 +47,4 @@ def pipe(texts: Iterable[str], lang: str = "da", pipeline: str | None = None) ->
 
 def lemmas(doc: Doc) -> tuple[str, ...]:
     """Lower-cased lemmas of the word tokens of *doc* (punctuation and spaces dropped)."""
-    return tuple(
-        (t.lemma_ or t.text).lower() for t in doc if not (t.is_punct or t.is_space)
-    )
+    return tuple((t.lemma_ or t.text).lower() for t in doc if not (t.is_punct or t.is_space))

@@ -203,9 +203,7 @@ def load_study(root: str | Path) -> Study:
         )
     roles_raw = dict(data.get("roles", {}))
     default_raw = roles_raw.pop("default", None)
-    roles = tuple(
-        (str(k), _role(v, path, f"[roles] '{k}'")) for k, v in roles_raw.items()
-    )
+    roles = tuple((str(k), _role(v, path, f"[roles] '{k}'")) for k, v in roles_raw.items())
     default_role = _role(default_raw, path, "[roles] default") if default_raw else None
     names = []
     for real, fake in data.get("names", {}).items():
@@ -221,9 +219,7 @@ def load_study(root: str | Path) -> Study:
     background = _str(report, "background", path, "report", "") or ""
     considerations = report.get("considerations", [])
     if not isinstance(considerations, list) or not all(isinstance(c, str) for c in considerations):
-        raise StudyError(
-            "considerations must be a list of texts", path=path, where="[report]"
-        )
+        raise StudyError("considerations must be a list of texts", path=path, where="[report]")
     metas = []
     for fname, spec in data.get("transcripts", {}).items():
         where = f'[transcripts."{fname}"]'

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class Colour(str, Enum):
+class Colour(StrEnum):
     """A sticky note's colour: yellow = event, green = good, red = bad."""
 
     YELLOW = "yellow"
@@ -18,9 +18,7 @@ class Colour(str, Enum):
 def _fold(word: str) -> str:
     """Lower-case and strip accents and Danish letters so 'Grøn' == 'gron'."""
     word = word.strip().lower().replace("ø", "o").replace("æ", "ae").replace("å", "a")
-    return "".join(
-        c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c)
-    )
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
 
 
 _COLOUR_NAMES = {
@@ -38,7 +36,7 @@ def parse_colour(value: str) -> Colour | None:
     return _COLOUR_NAMES.get(_fold(value))
 
 
-class Stage(str, Enum):
+class Stage(StrEnum):
     """Life stages a journey passes through, in order."""
 
     EARLY_CHILDHOOD = "early_childhood"
