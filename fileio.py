@@ -1,0 +1,88 @@
+"""Reading users' text files and writing output files safely.
+
+Every reader decodes through `read_text`, so encodings are handled once; every
+writer goes through `atomic_output`, so a failure never leaves a half-written file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+
+from journeylab.errors import EncodingError, InputError
+
+
+def normalise(text: str) -> str:
+    """The project's normalised text: no BOM, LF line ends, Unicode NFC."""
+    text = text.lstrip("\ufeff")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text)
+
+
+def decode(data: bytes, path: str | Path) -> str:
+    """Decode UTF-8 (with or without BOM) or BOM-marked UTF-16; else EncodingError."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return normalise(data.decode("utf-16"))
+        except UnicodeDecodeError as exc:
+            raise EncodingError(
+                "the file says it is UTF-16 but is not", path=path, hint="save it as UTF-8"
+            ) from exc
+    try:
+        return normalise(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise EncodingError(
+            "the file is not UTF-8",
+            path=path,
+            where=f"line {line}",
+            hint="save it as UTF-8 (in Excel: 'CSV UTF-8'; in an editor: Save As, encoding UTF-8)",
+        ) from exc
+
+
+def read_text(path: str | Path) -> str:
+    """The normalised text of a user's file; InputError when it cannot be read."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise InputError("no such file", path=path, hint="check the name and folder") from exc
+    except IsADirectoryError as exc:
+        raise InputError("is a folder, not a file", path=path) from exc
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror}", path=path) from exc
+    return decode(data, path)
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside *path*; on success it replaces *path*.
+
+    On any exception the temporary file is removed and *path* is untouched.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_text_atomic(path: str | Path, text: str) -> None:
+    """Write *text* as UTF-8 to *path* via a temporary file and a rename."""
+    with atomic_output(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def write_bytes_atomic(path: str | Path, data: bytes) -> None:
+    with atomic_output(path) as tmp:
+        tmp.write_bytes(data)
