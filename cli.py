@@ -1,6 +1,105 @@
+"""The command line: parses arguments, calls one library function, prints.
+
+The only module that imports click. Library errors become one-line messages
+and exit code 1; usage errors exit with 2, as click does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
 import click
 
+from journeylab import __version__
+from journeylab.errors import JourneylabError
 
-@click.group()
+F = TypeVar("F", bound=Callable[..., Any])
+Progress = Callable[[int, int, str], None]
+
+
+class JourneylabGroup(click.Group):
+    """A group that turns the project's errors into one line and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except JourneylabError as exc:
+            raise click.ClickException(exc.render()) from None
+        except KeyboardInterrupt:
+            click.echo("journeylab: interrupted; nothing half-written was kept", err=True)
+            sys.exit(130)
+
+
+def study_argument(func: F) -> F:
+    """The optional STUDY folder: default the current folder if it is a study, else the example."""
+    return click.argument(
+        "study", required=False, type=click.Path(file_okay=False, path_type=Path)
+    )(func)
+
+
+def _study(path: Path | None) -> Any:
+    from journeylab.coding.study import find_study
+
+    study = find_study(path)
+    if path is None:
+        click.echo(f"journeylab: using the study in {study.root}", err=True)
+    return study
+
+
+@contextlib.contextmanager
+def progress_bar(label: str) -> Iterator[Progress | None]:
+    """A progress callback drawing a bar on a terminal; None (quiet) when piped."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import Progress as RichProgress
+
+    with RichProgress(transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int, what: str) -> None:
+            bar.update(task, completed=done, total=total, description=f"{label} {what}")
+
+        yield update
+
+
+@click.group(cls=JourneylabGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="journeylab")
 def main() -> None:
-    """journeylab."""
+    """journeylab: user journeys, coded focus groups and themed reports.
+
+    A study is a folder with study.toml, codebook.yaml, journeys/ and
+    transcripts/. Commands that take a STUDY use the current folder when it is
+    a study, else the embedded example study (Fjordby Kommune).
+
+    \b
+    Example:
+      journeylab init mit-studie --codebook ungeindsats
+      journeylab import mit-studie && journeylab code mit-studie
+      journeylab report mit-studie --out rapport.html
+    """
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--codebook", default="ungeindsats", show_default=True, help="Preset codebook.")
+@click.option("--title", help="The study's title (default: the folder name).")
+@click.option("--municipality", default="", help="The municipality, e.g. 'Fjordby Kommune'.")
+@click.option("--lang", type=click.Choice(["da", "en"]), default="da", show_default=True)
+def init(folder: Path, codebook: str, title: str | None, municipality: str, lang: str) -> None:
+    """Create a new study folder with a codebook and empty material folders.
+
+    \b
+    Example:
+      journeylab init ungeanalyse-2026 --municipality "Fjordby Kommune"
+    """
+    from journeylab.coding.scaffold import init_study
+
+    root = init_study(
+        folder, title=title, municipality=municipality, language=lang, codebook=codebook
+    )
+    click.echo(f"Created {root}: add journeys/ and transcripts/, then: journeylab import {root}")

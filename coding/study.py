@@ -253,3 +253,12 @@ def load_study(root: str | Path) -> Study:
         considerations=tuple(considerations),
         transcripts=tuple(metas),
     )
+
+
+def find_study(path: str | Path | None) -> Study:
+    """The study at *path*; without one, the current folder if it is a study, else the example."""
+    if path is not None:
+        return load_study(path)
+    if Path("study.toml").is_file():
+        return load_study(Path.cwd())
+    return load_study(example_study_path())

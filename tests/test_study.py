@@ -1,0 +1,76 @@
+"""study.toml: loading, roles, names, and errors that say where and what to do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from journeylab.coding.model import Role
+from journeylab.coding.study import example_study_path, find_study, load_study
+from journeylab.errors import StudyError
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "study.toml").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_example_study_loads_with_names_and_transcript_participants() -> None:
+    study = load_study(example_study_path())
+    assert study.language == "da"
+    assert ("Jonas", "Oliver") in study.names
+    meta = study.transcript_meta("fokusgruppe_jobcenter_uu.vtt")
+    roles = {p.name: p.role for p in meta.participants}
+    assert roles["Interviewer"] is Role.INTERVIEWER
+    assert roles["Pernille"] is Role.MEDARBEJDER
+
+
+def test_roles_table_and_default(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        '[study]\ntitle = "T"\n[roles]\nKarsten = "leader"\ndefault = "medarbejder"\n',
+    )
+    study = load_study(root)
+    assert study.role_for("karsten") is Role.LEDER
+    assert study.role_for("Bente") is Role.MEDARBEJDER
+
+
+def test_without_default_an_unknown_speaker_has_no_role(tmp_path: Path) -> None:
+    study = load_study(write(tmp_path, '[study]\ntitle = "T"\n'))
+    assert study.role_for("Bente") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('[study]\ntitle = "T"\nlanguage = "sv"\n', "language must be 'da' or 'en'"),
+        ("[study]\ntitle = 3\n", "'title' must be text"),
+        ('[study]\nmunicipality = "X"\n', "no title"),
+        ('[study]\ntitle = "T"\n[roles]\nBo = "chef"\n', "unknown role 'chef'"),
+        ('[study]\ntitle = "T"\n[names]\n"Bo" = 1\n', "made-up name for 'Bo'"),
+        ("[study\ntitle=", "not valid TOML"),
+        ('[study]\ntitle = "T"\n[report]\nconsiderations = "one"\n', "considerations"),
+    ],
+)
+def test_bad_study_toml_names_file_and_problem(tmp_path: Path, text: str, expected: str) -> None:
+    with pytest.raises(StudyError) as err:
+        load_study(write(tmp_path, text))
+    assert expected in str(err.value)
+    assert "study.toml" in str(err.value)
+
+
+def test_missing_study_toml_says_how_to_create_one(tmp_path: Path) -> None:
+    with pytest.raises(StudyError, match="journeylab init"):
+        load_study(tmp_path)
+
+
+def test_find_study_prefers_current_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path, '[study]\ntitle = "Her"\n')
+    monkeypatch.chdir(tmp_path)
+    assert find_study(None).title == "Her"
+
+
+def test_find_study_falls_back_to_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert find_study(None).root == example_study_path()
