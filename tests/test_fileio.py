@@ -28,7 +28,9 @@ def test_utf16_with_bom_is_read(tmp_path: Path) -> None:
 
 def test_cp1252_is_refused_with_line_and_fix(tmp_path: Path) -> None:
     path = tmp_path / "old.csv"
-    path.write_bytes("rejse;tekst\nJ01;Flytter til plejefamilie\nJ01;Gik på efterskole\n".encode("cp1252"))
+    path.write_bytes(
+        "rejse;tekst\nJ01;Flytter til plejefamilie\nJ01;Gik på efterskole\n".encode("cp1252")
+    )
     with pytest.raises(EncodingError) as err:
         read_text(path)
     message = str(err.value)
@@ -36,7 +38,7 @@ def test_cp1252_is_refused_with_line_and_fix(tmp_path: Path) -> None:
 
 
 def test_missing_file_names_the_file(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="nope.txt: no such file"):
+    with pytest.raises(InputError, match=r"nope\.txt: no such file"):
         read_text(tmp_path / "nope.txt")
 
 
