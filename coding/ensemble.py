@@ -1,0 +1,104 @@
+"""Automatic coding: scores from a coder, and ranked suggestions with a confidence.
+
+The ensemble adds the rules and similarity scores with fixed weights (chosen
+on the dev split of bench/data/labelled_da.yaml, never on the test split) and
+turns the result into a confidence that rises with the margin to the best
+competing theme: a theme that clearly beats the others is surer than one of
+three close candidates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from journeylab.coding.model import Codebook, Role, Segment, Suggestion
+from journeylab.coding.rules import score_rules
+from journeylab.coding.scores import Scores
+from journeylab.coding.similarity import score_similarity
+from journeylab.errors import StudyError
+
+CODERS = ("rules", "similarity", "ensemble")
+RULES_WEIGHT = 0.35
+SIMILARITY_WEIGHT = 0.65
+MARGIN_WEIGHT = 0.5  # how much the lead over the best other theme adds to the confidence
+
+__all__ = ["CODERS", "Scores", "combine", "score", "suggest"]
+
+
+def _check_coder(coder: str) -> None:
+    if coder not in CODERS:
+        raise StudyError(f"unknown coder '{coder}'", hint=f"choose one of: {', '.join(CODERS)}")
+
+
+def _margin_confidence(combined: np.ndarray) -> np.ndarray:
+    """Each score moved up by its lead over the best other theme (down when behind)."""
+    if combined.shape[1] < 2:
+        return combined
+    order = np.sort(combined, axis=1)
+    best, second = order[:, -1:], order[:, -2:-1]
+    best_other = np.where(combined >= best, second, best)
+    return np.clip(combined + MARGIN_WEIGHT * (combined - best_other), 0.0, 1.0)
+
+
+def combine(rules: Scores, similarity: Scores) -> Scores:
+    """The ensemble of a rules and a similarity scoring of the same segments."""
+    combined = RULES_WEIGHT * rules.matrix + SIMILARITY_WEIGHT * similarity.matrix
+    explanations = tuple(
+        tuple("; ".join(p for p in pair if p) for pair in zip(r, s, strict=True))
+        for r, s in zip(rules.explanations, similarity.explanations, strict=True)
+    )
+    return Scores(rules.themes, _margin_confidence(combined), explanations)
+
+
+def score(
+    segments: Sequence[Segment], codebook: Codebook, coder: str = "ensemble", *, lang: str = "da"
+) -> Scores:
+    """Every segment's score for every theme of *codebook*, by *coder* (one of CODERS)."""
+    _check_coder(coder)
+    if coder == "rules":
+        return score_rules(segments, codebook, lang=lang)
+    if coder == "similarity":
+        return score_similarity(segments, codebook, lang=lang)
+    return combine(
+        score_rules(segments, codebook, lang=lang),
+        score_similarity(segments, codebook, lang=lang),
+    )
+
+
+def suggest(
+    segments: Sequence[Segment],
+    codebook: Codebook,
+    coder: str = "ensemble",
+    *,
+    lang: str = "da",
+    top: int = 3,
+    min_score: float = 0.15,
+) -> list[Suggestion]:
+    """Up to *top* themes per segment scoring at least *min_score*, best first.
+
+    The interviewer's turns are not material and get no suggestions.
+    """
+    _check_coder(coder)
+    material = [s for s in segments if s.role is not Role.INTERVIEWER]
+    if not material or not codebook.themes or top <= 0:
+        return []
+    scores = score(material, codebook, coder, lang=lang)
+    out: list[Suggestion] = []
+    # Stable sort: ties keep codebook order.
+    ranking = np.argsort(-scores.matrix, axis=1, kind="stable")[:, :top]
+    for i, seg in enumerate(material):
+        kept = [j for j in ranking[i] if scores.matrix[i, j] >= min_score]
+        for rank, j in enumerate(kept, start=1):
+            out.append(
+                Suggestion(
+                    segment_id=seg.id,
+                    theme=scores.themes[j],
+                    score=round(float(scores.matrix[i, j]), 4),
+                    rank=rank,
+                    coder=coder,
+                    explanation=scores.explanations[i][j],
+                )
+            )
+    return out

@@ -1,0 +1,127 @@
+"""The rules coder: keywords on words and lemmas, Danish compounds, phrases, negation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from journeylab.coding.codebook import load_preset
+from journeylab.coding.model import Codebook, Role, Segment, SegmentKind, Theme
+from journeylab.coding.rules import score_rules
+
+
+def seg(text: str, i: int = 0, lemmas: tuple[str, ...] = ()) -> Segment:
+    return Segment(
+        id=f"t#{i}",
+        source="t",
+        kind=SegmentKind.TURN,
+        position=i,
+        start=0,
+        end=len(text),
+        text=text,
+        role=Role.UNG,
+        lemmas=lemmas,
+    )
+
+
+def book(*themes: tuple[str, tuple[str, ...]]) -> Codebook:
+    return Codebook("t", "da", tuple(Theme(n, "d", keywords=k) for n, k in themes))
+
+
+CB = book(
+    ("Relation", ("sagsbehandler", "tillid")),
+    ("Skole", ("skole",)),
+    ("Vejledning", ("uu", "9. klasse", "stole på")),
+)
+
+
+def scores_for(text: str, cb: Codebook = CB) -> dict[str, float]:
+    s = score_rules([seg(text)], cb)
+    return dict(zip(s.themes, s.matrix[0].tolist(), strict=True))
+
+
+def test_compound_starting_with_keyword_matches() -> None:
+    s = score_rules([seg("Der var sagsbehandlerskift hele tiden")], CB)
+    assert s.matrix[0, 0] > 0
+    assert "sagsbehandlerskift" in s.explanations[0][0]
+
+
+@pytest.mark.parametrize("word", ["folkeskolen", "produktionsskole", "skolerne", "skolens"])
+def test_keyword_at_the_end_or_inflected_matches(word: str) -> None:
+    assert scores_for(f"Jeg gik på {word} dengang")["Skole"] > 0
+
+
+def test_short_keyword_matches_whole_words_and_hyphen_parts_only() -> None:
+    assert scores_for("Det var uundgåeligt")["Vejledning"] == 0
+    assert scores_for("Jeg talte med uu om det")["Vejledning"] > 0
+    assert scores_for("Min uu-vejleder ringede")["Vejledning"] > 0
+
+
+def test_phrase_matches_and_its_last_word_may_go_on() -> None:
+    assert scores_for("Efter 9. klassen var jeg færdig")["Vejledning"] > 0
+    assert scores_for("Efter 9. juni og en klasse")["Vejledning"] == 0
+
+
+def test_lemma_matches_when_the_surface_does_not() -> None:
+    cb = book(("Tro", ("tro",)))
+    plain = score_rules([seg("xyz")], cb).matrix[0, 0]
+    lem = score_rules([seg("xyz", lemmas=("tro",))], cb).matrix[0, 0]
+    assert plain == 0 and lem > 0
+
+
+def test_negated_keyword_counts_but_weaker() -> None:
+    plain = scores_for("Jeg havde tillid til hende")["Relation"]
+    negated = scores_for("Jeg havde ikke tillid til hende")["Relation"]
+    assert 0 < negated < plain
+    s = score_rules([seg("Jeg havde aldrig tillid til hende")], CB)
+    assert "ikke tillid" in s.explanations[0][0]
+
+
+def test_more_matches_score_higher_and_long_segments_need_more() -> None:
+    one = scores_for("Ny sagsbehandler.")["Relation"]
+    two = scores_for("Ny sagsbehandler, ingen tillid overhovedet, men jeg prøvede.")["Relation"]
+    long = scores_for("Ny sagsbehandler. " + "Vi snakkede om vejret og maden. " * 20)["Relation"]
+    assert two > one > long > 0
+
+
+def test_longest_keyword_wins_inside_one_word() -> None:
+    cb = book(("Skole", ("skole",)), ("Erhverv", ("erhvervsskole",)))
+    s = scores_for("Jeg startede på erhvervsskolen", cb)
+    assert s["Erhverv"] > 0 and s["Skole"] == 0
+
+
+def test_lemmas_computed_when_missing() -> None:
+    # "vidste" only matches "vide" through its lemma, which the coder computes itself.
+    cb = book(("Viden", ("vide",)))
+    assert scores_for("Jeg vidste det godt", cb)["Viden"] > 0
+
+
+def test_preset_codes_clear_danish_sentences() -> None:
+    cb = load_preset("ungeindsats")
+    texts = [
+        "Ny sagsbehandler igen, og jeg skulle fortælle det hele forfra.",
+        "Efter 9. klasse vidste jeg ikke, hvilken uddannelse jeg skulle vælge.",
+        "Da jeg fyldte 18, stoppede min kontaktperson, og jobcentret overtog.",
+    ]
+    s = score_rules([seg(t, i) for i, t in enumerate(texts)], cb)
+    top = [s.themes[int(np.argmax(row))] for row in s.matrix]
+    assert top == [
+        "Relationen",
+        "Udskoling og overgangen efter 9. klasse",
+        "Overgangen fra ung til voksen",
+    ]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.text(max_size=80), min_size=1, max_size=5))
+def test_any_text_gives_scores_in_range(texts: list[str]) -> None:
+    s = score_rules([seg(t, i) for i, t in enumerate(texts)], CB)
+    assert s.matrix.shape == (len(texts), 3)
+    assert ((s.matrix >= 0) & (s.matrix <= 1)).all()
+    assert all(
+        bool(e) == (v > 0)
+        for row, m in zip(s.explanations, s.matrix, strict=True)
+        for e, v in zip(row, m, strict=True)
+    )
