@@ -1,0 +1,325 @@
+"""`journeylab import`: read the study's files into the store, keeping every person's coding.
+
+Everything is read and validated before the database is opened for writing; the
+writes happen in one transaction, so a bad file leaves the store as it was.
+Unchanged files (same sha256) are skipped. When a file changed, each person's
+coding is re-anchored by its copied text (exact match nearest the old place,
+else a whitespace-insensitive match) onto the new segment that overlaps it most;
+a coding whose text is gone becomes an orphan, kept and reported, never dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from journeylab.coding.model import Codebook, CodingStatus, Segment, SegmentKind, Transcript
+from journeylab.coding.segment import add_lemmas, journey_text, segment_journeys, segment_transcript
+from journeylab.coding.store import (
+    PERSON_STATUSES,
+    AnchoredCoding,
+    SourceRecord,
+    Store,
+    now,
+    open_store,
+)
+from journeylab.coding.study import Study
+from journeylab.errors import InputError, JourneyError
+from journeylab.journeys.model import Journey
+
+Progress = Callable[[int, int, str], None]
+ACTOR = "journeylab"
+
+
+@dataclass(frozen=True)
+class Readers:
+    """The file readers the importer uses (injectable for tests)."""
+
+    journeys: Callable[..., list[Journey]]
+    transcript: Callable[..., Transcript]
+    codebook: Callable[[Path], Codebook]
+
+
+def default_readers() -> Readers:
+    # Imported here: the readers pull in openpyxl/docx/webvtt, which `code` never needs.
+    from journeylab.coding.codebook import load_codebook
+    from journeylab.coding.transcripts import read_transcript
+    from journeylab.journeys.readers import read_journey_file
+
+    return Readers(read_journey_file, read_transcript, load_codebook)
+
+
+@dataclass(frozen=True)
+class OrphanedCoding:
+    """A person's coding that could not be re-anchored (listed in the report)."""
+
+    source: str
+    theme: str
+    coder: str
+    status: CodingStatus
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    segments: int = 0  # segments in the store after the import
+    reanchored: int = 0  # person codings carried over to changed files
+    orphaned: tuple[OrphanedCoding, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    record: SourceRecord
+    segments: list[Segment]
+
+
+def _sha256(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror}", path=path) from exc
+
+
+def _parse_journeys(study: Study, path: Path, rel: str, digest: str, readers: Readers) -> _Parsed:
+    journeys = readers.journeys(path, source=rel)
+    seen: set[str] = set()
+    for j in journeys:
+        if j.id in seen:
+            raise JourneyError(
+                f"journey '{j.id}' appears twice",
+                path=path,
+                hint="give each journey its own id",
+            )
+        seen.add(j.id)
+    text = "\n\n".join(journey_text(j) for j in journeys)
+    record = SourceRecord(
+        path=rel,
+        kind="journey",
+        sha256=digest,
+        text=text,
+        municipality=next((j.municipality for j in journeys if j.municipality), None),
+        attributes=(("journeys", " ".join(j.id for j in journeys)),),
+        words=len(text.split()),
+    )
+    return _Parsed(record, segment_journeys(journeys))
+
+
+def _parse_transcript(study: Study, path: Path, rel: str, digest: str, readers: Readers) -> _Parsed:
+    transcript = readers.transcript(path, study, source=rel)
+    record = SourceRecord(
+        path=rel,
+        kind="transcript",
+        sha256=digest,
+        text=transcript.text,
+        title=transcript.title,
+        date=transcript.date,
+        municipality=transcript.municipality,
+        participants=transcript.participants,
+        words=len(transcript.text.split()),
+    )
+    segments = segment_transcript(transcript, lang=study.language, pipeline=study.pipeline)
+    return _Parsed(record, segments)
+
+
+# -- re-anchoring -------------------------------------------------------------
+
+
+def _documents(
+    segments: Sequence[Segment], source_text: str
+) -> dict[str | None, tuple[str, list[Segment]]]:
+    """The texts offsets point into: the transcript's (key None), or each journey's."""
+    groups: dict[str | None, list[Segment]] = {}
+    for seg in segments:
+        groups.setdefault(seg.journey if seg.kind is SegmentKind.NOTE else None, []).append(seg)
+    out: dict[str | None, tuple[str, list[Segment]]] = {}
+    for key, segs in groups.items():
+        segs.sort(key=lambda s: s.start)
+        if key is None:
+            out[key] = (source_text, segs)
+            continue
+        text = ""
+        for seg in segs:  # journey_text again: the notes one a line
+            text += "\n" * (seg.start - len(text)) + seg.text
+        out[key] = (text, segs)
+    return out
+
+
+def find_anchor(anchor: str, old_start: int, text: str) -> tuple[int, int] | None:
+    """Where *anchor* is in *text*: the exact occurrence nearest *old_start*, else a
+    whitespace-insensitive one; None when it is gone."""
+    if not anchor.strip():
+        return None
+    spans = []
+    i = text.find(anchor)
+    while i >= 0:
+        spans.append((i, i + len(anchor)))
+        i = text.find(anchor, i + 1)
+    if not spans:
+        pattern = r"\s+".join(re.escape(w) for w in anchor.split())
+        spans = [(m.start(), m.end()) for m in re.finditer(pattern, text)]
+    if not spans:
+        return None
+    return min(spans, key=lambda span: (abs(span[0] - old_start), span[0]))
+
+
+def _best_segment(segs: Sequence[Segment], start: int, end: int) -> Segment | None:
+    best, best_overlap = None, 0
+    for seg in segs:
+        overlap = min(end, seg.end) - max(start, seg.start)
+        if overlap > best_overlap:
+            best, best_overlap = seg, overlap
+    return best
+
+
+def _carry_over(
+    store: Store,
+    kept: list[AnchoredCoding],
+    old_segments: dict[str, Segment],
+    new_segments: list[Segment],
+    source_text: str,
+    orphaned: list[OrphanedCoding],
+) -> int:
+    """Re-anchor *kept* codings onto *new_segments*; the number carried over."""
+    docs = _documents(new_segments, source_text)
+    placed: set[tuple[str, str, str]] = set()
+    count = 0
+    for item in kept:
+        old = old_segments.get(item.coding.segment_id)
+        key = old.journey if old is not None and old.kind is SegmentKind.NOTE else None
+        text, segs = docs.get(key, ("", []))
+        span = find_anchor(item.anchor_text, item.anchor_start, text)
+        target = _best_segment(segs, *span) if span else None
+        reason = "the coded text is no longer in the file"
+        if target is not None and span is not None:
+            slot = (target.id, item.coding.theme, item.coding.coder)
+            if slot not in placed:
+                placed.add(slot)
+                moved = AnchoredCoding(
+                    coding=item.coding,
+                    source=target.source,
+                    anchor_text=text[span[0] : span[1]],
+                    anchor_start=span[0],
+                    anchor_end=span[1],
+                    created=item.created,
+                )
+                store.insert_coding(moved, target)
+                count += 1
+                continue
+            reason = f"the same theme by the same coder is already on {target.id}"
+        store.add_orphan(item, reason)
+        orphaned.append(_orphaned(item, reason))
+    return count
+
+
+def _orphaned(item: AnchoredCoding, reason: str) -> OrphanedCoding:
+    c = item.coding
+    return OrphanedCoding(item.source, c.theme, c.coder, c.status, item.anchor_text, reason)
+
+
+# -- the import -----------------------------------------------------------------
+
+
+def import_study(
+    study: Study,
+    *,
+    progress: Progress | None = None,
+    readers: Readers | None = None,
+) -> ImportReport:
+    """Read the study's journeys and transcripts into its store (see the module doc)."""
+    readers = readers or default_readers()
+    files = [(p, "journey") for p in study.journey_files()]
+    files += [(p, "transcript") for p in study.transcript_files()]
+    stored: dict[str, str] = {}
+    if study.store_path.exists():
+        with open_store(study) as store:
+            stored = {s.path: s.sha256 for s in store.sources()}
+
+    # 1. Read and check everything; nothing is written until all files are good.
+    codebook = readers.codebook(study.codebook_path)
+    parsed: list[_Parsed] = []
+    unchanged: list[str] = []
+    present: set[str] = set()
+    for i, (path, kind) in enumerate(files):
+        rel = study.relative(path)
+        if progress:
+            progress(i, len(files), rel)
+        present.add(rel)
+        digest = _sha256(path)
+        if stored.get(rel) == digest:
+            unchanged.append(rel)
+            continue
+        parse = _parse_journeys if kind == "journey" else _parse_transcript
+        parsed.append(parse(study, path, rel, digest, readers))
+    all_new = [seg for p in parsed for seg in p.segments]
+    all_new = add_lemmas(all_new, study.language, study.pipeline)
+    by_source: dict[str, list[Segment]] = {}
+    for seg in all_new:
+        by_source.setdefault(seg.source, []).append(seg)
+    if progress:
+        progress(len(files), len(files), "")
+    removed = sorted(set(stored) - present)
+
+    # 2. Write it all in one transaction.
+    orphaned: list[OrphanedCoding] = []
+    reanchored = 0
+    added: list[str] = []
+    changed: list[str] = []
+    with open_store(study, create=True) as store, store.transaction():
+        store.sync_themes(codebook)
+        for item in parsed:
+            rel = item.record.path
+            segments = by_source.get(rel, [])
+            if rel not in stored:
+                store.put_source(_stamped(item.record), segments)
+                added.append(rel)
+                continue
+            old_segments = {s.id: s for s in store.segments(source=rel)}
+            kept = store.anchored_codings(statuses=PERSON_STATUSES, source=rel)
+            store.delete_codings(source=rel)  # suggestions go: `code` recomputes them
+            store.delete_source(rel)
+            store.put_source(_stamped(item.record), segments)
+            reanchored += _carry_over(
+                store, kept, old_segments, segments, item.record.text, orphaned
+            )
+            changed.append(rel)
+        for rel in removed:
+            for kept_item in store.anchored_codings(statuses=PERSON_STATUSES, source=rel):
+                reason = "the file was removed from the study"
+                store.add_orphan(kept_item, reason)
+                orphaned.append(_orphaned(kept_item, reason))
+            store.delete_codings(source=rel)
+            store.delete_source(rel)
+        total = len(store.segments())
+        store.log(
+            ACTOR,
+            "import",
+            {
+                "added": added,
+                "changed": changed,
+                "removed": removed,
+                "unchanged": len(unchanged),
+                "reanchored": reanchored,
+                "orphaned": len(orphaned),
+            },
+        )
+    return ImportReport(
+        added=tuple(added),
+        changed=tuple(changed),
+        unchanged=tuple(unchanged),
+        removed=tuple(removed),
+        segments=total,
+        reanchored=reanchored,
+        orphaned=tuple(orphaned),
+    )
+
+
+def _stamped(record: SourceRecord) -> SourceRecord:
+    return replace(record, imported_at=now())

@@ -1,0 +1,217 @@
+"""Rows of the study store as frozen records, and the conversions both ways."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from journeylab.coding.model import (
+    Coding,
+    CodingStatus,
+    Participant,
+    Role,
+    Segment,
+    SegmentKind,
+    Theme,
+)
+
+MACHINE_PREFIX = "machine:"
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def coder_kind(name: str) -> str:
+    """'machine' for coder names like 'machine:ensemble', else 'person'."""
+    return "machine" if name.startswith(MACHINE_PREFIX) else "person"
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    """An imported file as the store knows it."""
+
+    path: str
+    kind: str  # journey | transcript
+    sha256: str
+    text: str
+    title: str | None = None
+    date: str | None = None
+    municipality: str | None = None
+    participants: tuple[Participant, ...] = ()
+    attributes: tuple[tuple[str, str], ...] = ()
+    words: int = 0
+    imported_at: str = ""
+
+    def participant(self, speaker: str | None) -> Participant | None:
+        return next((p for p in self.participants if p.name == speaker), None)
+
+
+@dataclass(frozen=True)
+class AnchoredCoding:
+    """A stored coding with the copy of the text it was made on."""
+
+    coding: Coding
+    source: str
+    anchor_text: str
+    anchor_start: int
+    anchor_end: int
+    created: str
+
+
+@dataclass(frozen=True)
+class Orphan:
+    """A person's coding whose text disappeared from its source on re-import."""
+
+    id: int
+    source: str
+    segment_id: str
+    theme: str
+    coder: str
+    status: CodingStatus
+    anchor_text: str
+    anchor_start: int
+    anchor_end: int
+    reason: str
+    orphaned_at: str
+    score: float | None = None
+    memo: str | None = None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    ts: str
+    actor: str
+    action: str
+    detail: dict[str, Any]
+
+
+def segment_from_row(row: sqlite3.Row) -> Segment:
+    return Segment(
+        id=row["id"],
+        source=row["source"],
+        kind=SegmentKind(row["kind"]),
+        position=row["position"],
+        start=row["start"],
+        end=row["end"],
+        text=row["text"],
+        role=Role(row["role"]),
+        speaker=row["speaker"],
+        turn_index=row["turn_index"],
+        colour=row["colour"],
+        stage=row["stage"],
+        journey=row["journey"],
+        step=row["step"],
+        lemmas=tuple(row["lemmas"].split()),
+    )
+
+
+def coding_from_row(row: sqlite3.Row) -> Coding:
+    return Coding(
+        segment_id=row["segment_id"],
+        theme=row["theme"],
+        coder=row["coder"],
+        status=CodingStatus(row["status"]),
+        score=row["score"],
+        rank=row["rank"],
+        explanation=row["explanation"],
+        memo=row["memo"],
+    )
+
+
+def source_from_row(row: sqlite3.Row) -> SourceRecord:
+    return SourceRecord(
+        path=row["path"],
+        kind=row["kind"],
+        sha256=row["sha256"],
+        text=row["text"],
+        title=row["title"],
+        date=row["date"],
+        municipality=row["municipality"],
+        participants=tuple(
+            Participant(p["name"], Role(p["role"]), p.get("pseudonym"), p.get("unit"))
+            for p in json.loads(row["participants"])
+        ),
+        attributes=tuple((str(k), str(v)) for k, v in json.loads(row["attributes"]).items()),
+        words=row["words"],
+        imported_at=row["imported_at"],
+    )
+
+
+def theme_from_row(row: sqlite3.Row) -> Theme:
+    return Theme(
+        name=row["name"],
+        description=row["description"],
+        include=tuple(json.loads(row["include"])),
+        exclude=tuple(json.loads(row["exclude"])),
+        keywords=tuple(json.loads(row["keywords"])),
+        examples=tuple(json.loads(row["examples"])),
+        color=row["color"],
+        parent=row["parent"],
+        emergent=bool(row["emergent"]),
+    )
+
+
+def orphan_from_row(r: sqlite3.Row) -> Orphan:
+    return Orphan(
+        id=r["id"],
+        source=r["source"],
+        segment_id=r["segment_id"],
+        theme=r["theme"],
+        coder=r["coder"],
+        status=CodingStatus(r["status"]),
+        anchor_text=r["anchor_text"],
+        anchor_start=r["anchor_start"],
+        anchor_end=r["anchor_end"],
+        reason=r["reason"],
+        orphaned_at=r["orphaned_at"],
+        score=r["score"],
+        memo=r["memo"],
+    )
+
+
+def source_row(record: SourceRecord, stamp: str) -> tuple[Any, ...]:
+    return (
+        record.path,
+        record.kind,
+        record.sha256,
+        record.text,
+        record.title,
+        record.date,
+        record.municipality,
+        json.dumps(
+            [
+                {"name": p.name, "role": p.role.value}
+                | ({"pseudonym": p.pseudonym} if p.pseudonym else {})
+                | ({"unit": p.unit} if p.unit else {})
+                for p in record.participants
+            ],
+            ensure_ascii=False,
+        ),
+        json.dumps(dict(record.attributes), ensure_ascii=False),
+        record.words,
+        record.imported_at or stamp,
+    )
+
+
+def segment_row(s: Segment) -> tuple[Any, ...]:
+    return (
+        s.id,
+        s.source,
+        s.kind.value,
+        s.position,
+        s.start,
+        s.end,
+        s.text,
+        s.role.value,
+        s.speaker,
+        s.turn_index,
+        s.colour,
+        s.stage,
+        s.journey,
+        s.step,
+        " ".join(s.lemmas),
+    )

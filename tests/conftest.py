@@ -1,0 +1,107 @@
+"""Shared fixtures: the spaCy pipeline (built once) and a tiny study on disk."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from spacy.language import Language
+
+from journeylab.coding.nlp import get_nlp
+from journeylab.coding.study import Study, load_study
+
+STUDY_TOML = """\
+[study]
+title = "Ungeindsatsen i Testby Kommune"
+municipality = "Testby Kommune"
+language = "da"
+codebook = "codebook.yaml"
+
+[roles]
+default = "medarbejder"
+
+[names]
+"Rikke Holm" = "Sofie"
+"""
+
+CODEBOOK = """\
+name: test
+language: da
+themes:
+  - name: Relationen
+    description: Den unges relation til en fast voksen, tillid og skift af sagsbehandler.
+    keywords: [sagsbehandler, kontaktperson, tillid]
+    examples:
+      - Jeg har haft mange sagsbehandlere og skulle fortælle det hele forfra.
+  - name: Skolen
+    description: Skolen, lærerne, fravær og trivsel i grundskolen.
+    keywords: [skole, lærer, fravær]
+    examples:
+      - Min lærer opdagede ikke, at jeg havde det svært.
+  - name: Overgangen til voksen
+    description: Overgangen ved 18 år fra børneområdet til voksenområdet.
+    keywords: [18 år, voksenområdet, efterværn]
+    examples:
+      - Da jeg fyldte 18, skulle jeg pludselig have en ny rådgiver.
+"""
+
+TRANSCRIPT = """\
+---
+title: Fokusgruppe med medarbejdere
+date: 2026-03-12
+participants:
+  Interviewer: {role: interviewer}
+  Lone: {role: medarbejder, pseudonym: Medarbejder 1}
+  Karsten: {role: leder}
+---
+Interviewer: Hvordan oplever I overgangen fra skole til ungdomsuddannelse?
+
+Lone: Vi ser tit, at de unge får en ny sagsbehandler, når de fylder 18 år.
+
+Karsten: Skolen og UU taler ikke nok sammen. Fraværet bliver opdaget for sent.
+"""
+
+JOURNEYS_CSV = """\
+journey,colour,text,stage,pseudonym
+J01,gul,Starter i folkeskolen,school,Sara
+J01,grøn,God klasselærer,,
+J01,rød,Blev drillet i frikvartererne,,
+J01,gul,Får ny sagsbehandler,transition_18,
+J01,rød,Skulle fortælle det hele forfra,,
+J02,yellow,Starter på produktionsskole,youth_education,Ali
+J02,green,Mentoren lyttede til mig,,
+"""
+
+
+def write_study(root: Path, files: dict[str, str] | None = None) -> Study:
+    """Write a small study under *root*: study.toml, codebook, one journey CSV and
+    one transcript, with *files* (relative path -> text) added or replacing those."""
+    content = {
+        "study.toml": STUDY_TOML,
+        "codebook.yaml": CODEBOOK,
+        "journeys/rejser.csv": JOURNEYS_CSV,
+        "transcripts/fokusgruppe.txt": TRANSCRIPT,
+    }
+    content.update(files or {})
+    for rel, text in content.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return load_study(root)
+
+
+@pytest.fixture(scope="session")
+def nlp() -> Language:
+    """The embedded Danish pipeline, built once for the test session."""
+    return get_nlp("da")
+
+
+@pytest.fixture
+def make_study(tmp_path: Path) -> Callable[..., Study]:
+    """Call as make_study() or make_study({"transcripts/x.txt": "..."})."""
+
+    def make(files: dict[str, str] | None = None) -> Study:
+        return write_study(tmp_path / "study", files)
+
+    return make
