@@ -103,3 +103,111 @@ def init(folder: Path, codebook: str, title: str | None, municipality: str, lang
         folder, title=title, municipality=municipality, language=lang, codebook=codebook
     )
     click.echo(f"Created {root}: add journeys/ and transcripts/, then: journeylab import {root}")
+
+
+@main.command(name="import")
+@study_argument
+def import_(study: Path | None) -> None:
+    """Read journeys and transcripts into the study's store.
+
+    Unchanged files are skipped; a person's codings on a changed file are
+    re-anchored by their text, and any whose text is gone are listed.
+
+    \b
+    Example:
+      journeylab import ungeanalyse
+    """
+    from journeylab.coding.importer import import_study
+
+    s = _study(study)
+    with progress_bar("Importing") as progress:
+        report = import_study(s, progress=progress)
+    click.echo(
+        f"{len(report.added)} new, {len(report.changed)} changed, "
+        f"{len(report.unchanged)} unchanged, {len(report.removed)} removed files; "
+        f"{report.segments} segments; {report.reanchored} codings re-anchored"
+    )
+    for lost in report.orphaned:
+        click.echo(
+            f"kept aside: {lost.coder}'s '{lost.theme}' on {lost.source}: "
+            f'"{_short(lost.text)}" ({lost.reason})',
+            err=True,
+        )
+
+
+def _short(text: str, limit: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@main.command()
+@study_argument
+@click.option(
+    "--coder",
+    type=click.Choice(["rules", "similarity", "ensemble", "model"]),
+    default="ensemble",
+    show_default=True,
+    help="model = trained on this study's own codings.",
+)
+def code(study: Path | None, coder: str) -> None:
+    """Suggest themes for every segment; a person's codings are never overwritten.
+
+    \b
+    Example:
+      journeylab code ungeanalyse --coder ensemble
+    """
+    from journeylab.coding.autocode import code_study
+
+    s = _study(study)
+    with progress_bar("Coding") as progress:
+        report = code_study(s, coder=coder, progress=progress)
+    click.echo(f"{report.suggestions} suggestions for {report.segments} segments ({report.coder})")
+    for theme, n in report.per_theme:
+        click.echo(f"  {n:5d}  {theme}")
+
+
+@main.command()
+@study_argument
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default=None)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option(
+    "--unit",
+    type=click.Choice(["segment", "turn"]),
+    default="segment",
+    show_default=True,
+    help="turn = whole speaker turns, each theme's best score over its sentences.",
+)
+def export(study: Path | None, fmt: str | None, out: Path, unit: str) -> None:
+    """Export the coding: one row per segment and theme, for pandas or Excel.
+
+    \b
+    Example:
+      journeylab export ungeanalyse --format xlsx --out kodning.xlsx
+    """
+    from journeylab.coding.export import export_codings
+
+    fmt = fmt or ("xlsx" if out.suffix.lower() == ".xlsx" else "csv")
+    rows = export_codings(_study(study), out, fmt=fmt, unit=unit)
+    click.echo(f"Wrote {rows} rows to {out}")
+
+
+@main.command()
+@study_argument
+@click.option("--map", "map_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--lang", type=click.Choice(["da", "en"]), default=None)
+def journeys(study: Path | None, map_dir: Path | None, lang: str | None) -> None:
+    """Summarise the journeys as tables; with --map, draw a map of each.
+
+    \b
+    Example:
+      journeylab journeys ungeanalyse --map kort/
+    """
+    from journeylab.journeys.overview import journey_tables, write_journey_maps
+
+    s = _study(study)
+    lang = lang or s.language
+    for title, table in journey_tables(s, lang=lang):
+        click.echo(f"\n{title}\n{table}")
+    if map_dir is not None:
+        paths = write_journey_maps(s, map_dir, lang=lang)
+        click.echo(f"\nWrote {len(paths)} files to {map_dir}")

@@ -1,0 +1,109 @@
+"""A study's journeys as terminal tables and map files (`journeylab journeys`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from journeylab.coding.study import Study
+from journeylab.journeys import analysis
+from journeylab.journeys.model import Journey
+from journeylab.journeys.readers import read_journeys
+from journeylab.journeys.svgmap import write_maps
+
+_TITLES = {
+    "da": {
+        "summary": "Rejserne",
+        "stages": "Trin pr. livsfase",
+        "balance": "Grønne og røde sedler pr. livsfase",
+        "transitions": "Overgange",
+    },
+    "en": {
+        "summary": "The journeys",
+        "stages": "Steps per life stage",
+        "balance": "Green and red notes per life stage",
+        "transitions": "Transitions",
+    },
+}
+
+
+_DANISH_COLUMNS = {
+    "journey": "rejse",
+    "id": "rejse",
+    "pseudonym": "pseudonym",
+    "age": "alder",
+    "steps": "trin",
+    "green": "grønne",
+    "red": "røde",
+    "balance": "balance",
+    "actors": "aktører",
+    "contact_changes": "skift af sagsbehandler",
+    "stages": "faser",
+    "passes_18": "fylder 18",
+    "share_red": "andel røde",
+    "transition": "overgang",
+    "step": "trin",
+    "green_before": "grønne før",
+    "red_before": "røde før",
+    "green_after": "grønne efter",
+    "red_after": "røde efter",
+    "stage": "fase",
+    "total": "i alt",
+}
+
+
+def study_journeys(study: Study) -> list[Journey]:
+    """Every journey of the study, read from its files, in id order."""
+    journeys = read_journeys(study.journey_files(), relative=study.relative)
+    return sorted(journeys, key=lambda j: j.id)
+
+
+def _labelled(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Danish column and index names for a Danish study; English ids otherwise."""
+    if lang != "da":
+        return frame
+    frame = frame.rename(columns=_DANISH_COLUMNS, index={"total": "i alt"})
+    frame.columns.name = _DANISH_COLUMNS.get(str(frame.columns.name), frame.columns.name)
+    frame.index.name = _DANISH_COLUMNS.get(str(frame.index.name), frame.index.name)
+    return frame
+
+
+def transitions_frame(journeys: list[Journey]) -> pd.DataFrame:
+    """One row per transition found in a journey, with green/red before and after."""
+    rows = [
+        {
+            "journey": j.id,
+            "transition": t.kind,
+            "step": t.step,
+            "age": t.age,
+            "green_before": t.green_before,
+            "red_before": t.red_before,
+            "green_after": t.green_after,
+            "red_after": t.red_after,
+        }
+        for j in journeys
+        for t in analysis.transitions(j)
+    ]
+    return pd.DataFrame(rows)
+
+
+def journey_tables(study: Study, *, lang: str = "da") -> list[tuple[str, str]]:
+    """(title, text table) pairs describing the study's journeys."""
+    journeys = study_journeys(study)
+    titles = _TITLES.get(lang, _TITLES["da"])
+    if not journeys:
+        return [(titles["summary"], "(ingen rejser)" if lang == "da" else "(no journeys)")]
+    frames = [
+        ("summary", analysis.summary(journeys)),
+        ("stages", analysis.steps_per_stage(journeys)),
+        ("balance", analysis.balance_per_stage(journeys)),
+        ("transitions", transitions_frame(journeys)),
+    ]
+    with pd.option_context("display.width", 160, "display.max_columns", 20):
+        return [(titles[key], _labelled(frame, lang).to_string()) for key, frame in frames]
+
+
+def write_journey_maps(study: Study, outdir: Path, *, lang: str = "da") -> list[Path]:
+    """One SVG map per journey, an overview and an index page in *outdir*."""
+    return write_maps(study_journeys(study), outdir, lang=lang)
