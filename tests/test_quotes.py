@@ -1,0 +1,126 @@
+"""Quote selection: whole sentences, length bounds, no interviewer, spread, pin and ban."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from journeylab.coding.model import Role
+from journeylab.coding.study import load_study
+from journeylab.errors import StudyError
+from journeylab.themes.quotes import (
+    Candidate,
+    QuoteRules,
+    load_quote_rules,
+    quote_tag,
+    select_quotes,
+    split_sentences,
+    strength,
+    trim,
+    word_count,
+)
+
+LONG = (
+    "Jeg har haft fem forskellige sagsbehandlere på tre år. Hver gang skulle jeg fortælle "
+    "det hele forfra. Det betød, at jeg til sidst aldrig sagde noget vigtigt. "
+)
+
+
+def cand(sid: str, text: str, who: str, source: str = "a.txt", role: Role = Role.UNG,
+         score: float | None = None) -> Candidate:  # fmt: skip
+    return Candidate(sid, text, role, who, source, "Fjordby Kommune", score)
+
+
+def test_split_sentences_keeps_abbreviations_and_numbers() -> None:
+    text = "Han gik ud af 9. klasse. Så kom han fx. på efterskole! Var det godt? Ja."
+    assert split_sentences(text) == [
+        "Han gik ud af 9. klasse.",
+        "Så kom han fx. på efterskole!",
+        "Var det godt?",
+        "Ja.",
+    ]
+
+
+def test_trim_returns_whole_sentences_within_bounds() -> None:
+    text = LONG * 4  # far above 60 words
+    quote = trim(text, 8, 30)
+    assert quote is not None
+    assert 8 <= word_count(quote) <= 30
+    assert quote[0].isupper() and quote.endswith(".")
+    assert quote in " ".join(text.split())
+    assert trim("For kort.", 8, 60) is None
+    one_huge_sentence = " ".join(["ord"] * 70) + "."
+    assert trim(one_huge_sentence, 8, 60) is None
+
+
+def test_strength_prefers_first_person_and_evaluative_words() -> None:
+    flat = "Der er et møde på rådhuset om tirsdagen klokken ti med afdelingerne."
+    strong = "Jeg savnede altid en voksen, der aldrig gav op på mig og betød noget."
+    assert strength(strong) > strength(flat)
+    assert strength(flat, score=0.9) > strength(flat)
+
+
+def test_the_interviewer_is_never_quoted() -> None:
+    quotes = select_quotes([cand("i#0", LONG, "i|Interviewer", role=Role.INTERVIEWER)])
+    assert quotes == ()
+
+
+def test_at_most_one_quote_per_participant_until_others_are_used() -> None:
+    candidates = [
+        cand("a#1", LONG, "a|Mikkel", score=0.9),
+        cand("a#2", LONG.replace("fem", "seks"), "a|Mikkel", score=0.9),
+        cand("a#3", "Min mentor hjalp mig med at komme op om morgenen og i skole.", "a|Amalie"),
+        cand("b#1", "Vi ser at de unge bliver sendt rundt mellem afdelingerne hele tiden.",
+             "b|Lone", source="b.txt"),
+    ]  # fmt: skip
+    quotes = select_quotes(candidates, QuoteRules(per_theme=3))
+    assert len({q.participant for q in quotes}) == 3
+    more = select_quotes(candidates, QuoteRules(per_theme=4))
+    assert [q.participant for q in more].count("a|Mikkel") == 2  # only once others are used
+
+
+def test_new_sources_come_before_a_second_quote_from_one_interview() -> None:
+    candidates = [
+        cand("a#1", LONG, "a|Mikkel", score=1.0),
+        cand("a#2", "Jeg savnede altid nogen, der ringede tilbage, når jeg havde brug for det.",
+             "a|Amalie", score=1.0),
+        cand("b#1", "Der er mange møder om de unge, og de bliver holdt på rådhuset.", "b|Lone",
+             source="b.txt"),
+    ]  # fmt: skip
+    quotes = select_quotes(candidates, QuoteRules(per_theme=2))
+    assert {q.source for q in quotes} == {"a.txt", "b.txt"}
+
+
+def test_pinned_first_and_banned_never() -> None:
+    short = cand("a#9", "Kort og godt.", "a|Amalie")  # too short, but the analyst pinned it
+    candidates = [cand("a#1", LONG, "a|Mikkel", score=1.0), short]
+    quotes = select_quotes(candidates, QuoteRules(pinned=("a#9",)))
+    assert quotes[0].segment_id == "a#9" and quotes[0].pinned
+    banned = select_quotes(candidates, QuoteRules(banned=("a#1",)))
+    assert "a#1" not in {q.segment_id for q in banned}
+
+
+def test_rules_are_read_from_study_toml(tmp_path: Path) -> None:
+    (tmp_path / "study.toml").write_text(
+        '[study]\ntitle = "T"\n[report]\npinned = ["x#1"]\nbanned = ["x#2"]\n'
+        "quote_max_words = 40\n",
+        encoding="utf-8",
+    )
+    rules = load_quote_rules(load_study(tmp_path))
+    assert rules == QuoteRules(max_words=40, pinned=("x#1",), banned=("x#2",))
+
+
+def test_bad_rules_name_the_table(tmp_path: Path) -> None:
+    (tmp_path / "study.toml").write_text(
+        '[study]\ntitle = "T"\n[report]\npinned = "x#1"\n', encoding="utf-8"
+    )
+    with pytest.raises(StudyError, match=r"\[report\].*pinned"):
+        load_quote_rules(load_study(tmp_path))
+
+
+def test_quote_tag_is_role_and_municipality_only() -> None:
+    assert quote_tag(Role.UNG, "Fjordby Kommune") == "ung i Fjordby Kommune"
+    assert quote_tag(Role.LEDER, "Fjordby Kommune") == "leder i Fjordby Kommune"
+    assert quote_tag(Role.UNG, "Fjordby Kommune", "en") == "young person, Fjordby Kommune"
+    assert quote_tag(Role.MEDARBEJDER, None) == "medarbejder"

@@ -1,0 +1,213 @@
+"""The report: every template in both languages and versions, privacy, escaping."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import re
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from journeylab.coding.model import Segment
+from journeylab.coding.study import Study
+from journeylab.errors import InputError, PrivacyError
+from journeylab.themes.findings import Findings, build_findings
+from journeylab.themes.report import render_report, write_report
+from journeylab.themes.templating import make_environment, md_escape, strings
+
+
+def _sample() -> ModuleType:
+    path = Path(__file__).parent / "data" / "findings" / "sample.py"
+    spec = importlib.util.spec_from_file_location("report_sample", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+S = _sample()
+COMBOS = [(fmt, lang, analyst) for fmt in ("html", "md") for lang in ("da", "en")
+          for analyst in (False, True)]  # fmt: skip
+
+
+@pytest.fixture
+def study(tmp_path: Path) -> Study:
+    return S.make_study(tmp_path / "study")
+
+
+def findings_for(study: Study, segments: tuple[Segment, ...] = S.SEGMENTS) -> Findings:
+    return build_findings(
+        study, S.CODEBOOK, segments, S.CODINGS, S.JOURNEYS, S.SOURCES,
+        include_suggestions=0.5, agreement={"Relationen (kappa)": 0.71},
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(("fmt", "lang", "analyst"), COMBOS)
+def test_every_template_renders_the_structure(
+    study: Study, fmt: str, lang: str, analyst: bool
+) -> None:
+    f = findings_for(study)
+    text = render_report(f, fmt=fmt, lang=lang, analyst=analyst)
+    t = strings(lang)
+    for key in ("background", "method", "overview", "considerations", "from_journeys"):
+        assert t[key] in text
+    assert text.count(t["say_unge"]) == len(f.themes)
+    assert text.count(t["say_medarbejdere"]) == len(f.themes)
+    for theme in f.themes:
+        assert theme.name in text
+        assert f'"#{theme.anchor}"' in text or f"(#{theme.anchor})" in text
+    assert "ung i Fjordby Kommune" in text if lang == "da" else "young person, Fjordby" in text
+    assert f.considerations[0] in text
+    assert ("n = 4 af 5" in text) == (analyst and lang == "da")
+    assert (t["appendix"] in text) == analyst
+    assert (t["analyst_version"] in text) == analyst
+
+
+@pytest.mark.parametrize(("fmt", "lang", "analyst"), COMBOS)
+def test_counts_behind_quantifiers_only_in_the_analyst_version(
+    study: Study, fmt: str, lang: str, analyst: bool
+) -> None:
+    text = render_report(findings_for(study), fmt=fmt, lang=lang, analyst=analyst)
+    exact = re.findall(r"n = \d+ (?:af|of) \d+", text)
+    assert bool(exact) == analyst
+    phrase = "Mange unge" if lang == "da" else "Many young people"
+    assert phrase in text
+
+
+def test_english_report_has_no_danish_headings(study: Study) -> None:
+    text = render_report(findings_for(study), lang="en")
+    assert "What do the young people say?" in text and "What do the employees say?" in text
+    assert "Hvad siger" not in text and "Baggrund" not in text
+
+
+def test_html_is_self_contained_and_printable(study: Study) -> None:
+    html = render_report(findings_for(study))
+    assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "https://" not in html and "@import" not in html and "<link" not in html
+    assert "@media print" in html and "break-before: page" in html
+    assert html.count("<svg") >= len(findings_for(study).themes)
+
+
+def test_user_text_is_escaped_in_html_and_markdown(study: Study) -> None:
+    evil = dataclasses.replace(
+        S.SEGMENTS[6], text="Jeg sagde <script>alert('x')</script> til min sagsbehandler hver gang."
+    )
+    segments = tuple(evil if s.id == evil.id else s for s in S.SEGMENTS)
+    f = findings_for(study, segments)
+    assert any("<script>" in s.text for g in f.themes[0].groups for s in g.segments)
+    html = render_report(f, fmt="html", analyst=True)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    md = render_report(f, fmt="md", analyst=True)
+    assert "<script>" not in md
+
+
+def test_bad_theme_colour_cannot_inject_css(study: Study) -> None:
+    theme = dataclasses.replace(S.RELATIONEN, color="red; background: url(http://x)")
+    codebook = dataclasses.replace(S.CODEBOOK, themes=(theme, *S.CODEBOOK.themes[1:]))
+    f = build_findings(study, codebook, S.SEGMENTS, S.CODINGS, S.JOURNEYS, S.SOURCES)
+    assert "url(http://x)" not in render_report(f)
+
+
+def test_real_names_never_reach_the_report(study: Study, tmp_path: Path) -> None:
+    out = tmp_path / "out" / "report.html"
+    write_report(study, findings_for(study), out, participants=S.PARTICIPANTS)
+    text = out.read_text(encoding="utf-8")
+    for real in ("Jonas", "Sabrina", "Lone", "Bente", "Karsten", "Mikkel", "Amalie"):
+        assert not re.search(rf"\b{real}\b", text), real
+    assert "Olivers sag" in text
+
+
+@pytest.mark.parametrize("fmt", ["html", "md"])
+def test_a_leak_raises_and_leaves_the_old_file_untouched(
+    study: Study, tmp_path: Path, fmt: str
+) -> None:
+    out = tmp_path / f"report.{fmt}"
+    out.write_text("the old report", encoding="utf-8")
+    f = findings_for(study)
+    # A name that slipped past pseudonymisation (e.g. typed into the background).
+    leaky = dataclasses.replace(f, background="Rapporten er skrevet efter samtaler med Jonas.")
+    with pytest.raises(PrivacyError, match="Jonas"):
+        write_report(study, leaky, out, fmt=fmt)
+    assert out.read_text(encoding="utf-8") == "the old report"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == [f"report.{fmt}"]
+
+
+def test_participant_names_are_checked_too(study: Study, tmp_path: Path) -> None:
+    f = dataclasses.replace(findings_for(study), background="Karsten fortalte om det.")
+    with pytest.raises(PrivacyError):
+        write_report(study, f, tmp_path / "r.md", fmt="md", participants=S.PARTICIPANTS)
+    assert not (tmp_path / "r.md").exists()
+
+
+def test_written_report_is_readable_by_others(study: Study, tmp_path: Path) -> None:
+    out = write_report(study, findings_for(study), tmp_path / "r.html")
+    assert out.stat().st_mode & 0o044 == 0o044
+
+
+def test_unknown_format_or_language_is_an_input_error(study: Study) -> None:
+    with pytest.raises(InputError, match="format"):
+        render_report(findings_for(study), fmt="pdf")
+    with pytest.raises(InputError, match="language"):
+        render_report(findings_for(study), lang="sv")
+
+
+def test_locales_have_the_same_keys() -> None:
+    da, en = strings("da"), strings("en")
+    assert set(da) == set(en)
+    for key, value in da.items():
+        if isinstance(value, dict):
+            assert set(value) == set(en[key]), key
+
+
+def test_environment_escapes_html_and_is_strict() -> None:
+    env = make_environment()
+    assert env.autoescape("report.html") is True
+    assert env.autoescape("report.md") is False
+    with pytest.raises(Exception, match="undefined"):
+        env.from_string("{{ missing }}").render()
+
+
+def test_md_escape_keeps_tables_and_markup_inert() -> None:
+    assert md_escape("a | b *c* <b>\n[x](y)") == r"a \| b \*c\* &lt;b&gt; \[x\](y)"
+
+
+def test_empty_study_renders(study: Study) -> None:
+    f = build_findings(study, S.CODEBOOK, (), (), (), ())
+    for fmt in ("html", "md"):
+        text = render_report(f, fmt=fmt)
+        assert "Ingen af de unge berører temaet" in text
+    assert all(t.group("unge").quantity.count == 0 for t in f.themes)
+
+
+def test_report_from_the_store_of_the_example_study(tmp_path: Path) -> None:
+    import shutil
+
+    from journeylab.coding.importer import import_study
+    from journeylab.coding.model import CodingStatus
+    from journeylab.coding.store import open_store
+    from journeylab.coding.study import example_study_path, load_study
+    from journeylab.themes.report import load_findings, report_study
+
+    root = tmp_path / "fjordby"
+    shutil.copytree(example_study_path(), root, ignore=shutil.ignore_patterns(".journeylab"))
+    study = load_study(root)
+    import_study(study)
+    with open_store(study) as store:
+        themes = [t.name for t in store.themes()] or ["Relationen"]
+        segments = [s for s in store.segments() if s.role.value != "interviewer"]
+        young = next(s for s in segments if s.role.value == "ung")
+        staff = next(s for s in segments if s.role.value == "medarbejder")
+        store.set_coding(young.id, themes[0], "anna", CodingStatus.MANUAL)
+        store.set_coding(staff.id, themes[0], "anna", CodingStatus.ACCEPTED)
+    findings, _participants = load_findings(study)
+    first = findings.themes[0]
+    assert first.name == themes[0]
+    assert first.group("unge").quantity.count == 1
+    assert first.group("medarbejdere").quantity.count == 1
+    out = report_study(study, tmp_path / "rapport.html")
+    text = out.read_text(encoding="utf-8")
+    assert text.count("Hvad siger de unge?") == len(findings.themes)
+    for real, _ in study.names:
+        assert not re.search(rf"\b{re.escape(real.split()[0])}\b", text, re.I)

@@ -1,0 +1,252 @@
+"""Choosing the quotes a theme section shows.
+
+A good report quote is short, whole sentences, strong (first person, an
+evaluative word such as "aldrig" or "savnede"), and the quotes of one theme
+come from different people and interviews. The interviewer is never quoted.
+The analyst can pin or ban segments in study.toml::
+
+    [report]
+    pinned = ["transcripts/fokusgruppe.txt#12"]
+    banned = ["transcripts/fokusgruppe.txt#3"]
+    quote_min_words = 8
+    quote_max_words = 60
+    quotes_per_theme = 5
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from journeylab.coding.model import Role
+from journeylab.coding.study import Study
+from journeylab.errors import StudyError
+
+
+@dataclass(frozen=True)
+class QuoteRules:
+    """How quotes are picked; the defaults follow the method."""
+
+    min_words: int = 8
+    max_words: int = 60
+    per_theme: int = 5
+    pinned: tuple[str, ...] = ()  # segment ids always shown (when coded to the theme)
+    banned: tuple[str, ...] = ()  # segment ids never shown
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A coded segment that could be quoted (text already pseudonymised)."""
+
+    segment_id: str
+    text: str
+    role: Role
+    participant: str  # a journey id, or "source|speaker"
+    source: str
+    municipality: str | None = None
+    score: float | None = None  # the best coder score for the theme
+    suggested: bool = False
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A quote as the report shows it: the text, tagged only with role and municipality."""
+
+    segment_id: str
+    text: str
+    role: Role
+    municipality: str | None
+    source: str
+    participant: str
+    strength: float
+    pinned: bool = False
+    suggested: bool = False
+
+
+def _list(value: object, key: str, study: Study) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise StudyError(
+            f"'{key}' must be a list of segment ids",
+            path=study.toml_path,
+            where="[report]",
+            hint=f'write {key} = ["transcripts/file.txt#3", ...]',
+        )
+    return tuple(value)
+
+
+def _int(value: object, key: str, default: int, study: Study) -> int:
+    if value is None:
+        return default
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise StudyError(
+            f"'{key}' must be a whole number above 0", path=study.toml_path, where="[report]"
+        )
+    return value
+
+
+def load_quote_rules(study: Study) -> QuoteRules:
+    """The quote rules from study.toml's [report] table (defaults where absent)."""
+    path = study.toml_path
+    if not path.is_file():
+        return QuoteRules()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise StudyError(f"cannot read study.toml: {exc}", path=path) from exc
+    report = data.get("report", {})
+    if not isinstance(report, dict):
+        raise StudyError("[report] must be a table", path=path)
+    rules = QuoteRules(
+        min_words=_int(report.get("quote_min_words"), "quote_min_words", 8, study),
+        max_words=_int(report.get("quote_max_words"), "quote_max_words", 60, study),
+        per_theme=_int(report.get("quotes_per_theme"), "quotes_per_theme", 5, study),
+        pinned=_list(report.get("pinned"), "pinned", study),
+        banned=_list(report.get("banned"), "banned", study),
+    )
+    if rules.min_words > rules.max_words:
+        raise StudyError(
+            "quote_min_words is larger than quote_max_words", path=path, where="[report]"
+        )
+    return rules
+
+
+# A sentence ends at . ! ? or … (with closing quotes) when the next one starts
+# with a capital letter, so "efter 9. klasse" and "fx. en mentor" stay whole.
+_BOUNDARY = re.compile(r"([.!?…]+[\"»”’)]*)\s+(?=[\"»“„(–-]?\s*[A-ZÆØÅÉÜ])")
+_WORD = re.compile(r"\w+(?:[-']\w+)*")
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of *text*, whitespace-trimmed."""
+    out, start = [], 0
+    for m in _BOUNDARY.finditer(text):
+        out.append(text[start : m.end(1)].strip())
+        start = m.end()
+    out.append(text[start:].strip())
+    return [s for s in out if s]
+
+
+def word_count(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+_FIRST_PERSON = {
+    "da": {"jeg", "mig", "min", "mit", "mine", "vi", "os", "vores"},
+    "en": {"i", "me", "my", "mine", "we", "us", "our"},
+}
+_EVALUATIVE = {
+    "da": {
+        "aldrig", "altid", "betød", "betyder", "savnede", "savner", "ingen", "ingenting",
+        "endelig", "vigtig", "vigtigt", "vigtigste", "svært", "hårdt", "tryg", "utryg",
+        "alene", "glad", "bange", "forfra", "opgav", "hjalp", "reddede", "værste", "bedste",
+    },
+    "en": {
+        "never", "always", "meant", "missed", "nobody", "nothing", "finally", "important",
+        "hard", "alone", "safe", "afraid", "worst", "best", "helped", "again",
+    },
+}  # fmt: skip
+
+
+def strength(text: str, score: float | None = None, lang: str = "da") -> float:
+    """How strong a quote is: first person, evaluative words, coder score, a good length."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    first = _FIRST_PERSON.get(lang, _FIRST_PERSON["da"])
+    evaluative = _EVALUATIVE.get(lang, _EVALUATIVE["da"])
+    value = 1.0 if any(w in first for w in words) else 0.0
+    value += min(1.5, 0.5 * sum(1 for w in words if w in evaluative))
+    value += score or 0.0
+    if 12 <= len(words) <= 35:
+        value += 0.5
+    return round(value, 4)
+
+
+def trim(text: str, min_words: int = 8, max_words: int = 60, lang: str = "da") -> str | None:
+    """The strongest run of whole sentences of *text* within the word limits, or None."""
+    sentences = split_sentences(" ".join(text.split()))
+    counts = [word_count(s) for s in sentences]
+    best: tuple[float, int, str] | None = None
+    for i in range(len(sentences)):
+        total = 0
+        for j in range(i, len(sentences)):
+            total += counts[j]
+            if total > max_words:
+                break
+            if total >= min_words:
+                window = " ".join(sentences[i : j + 1])
+                # Prefer strong windows; among equals, the longer (more context).
+                key = (strength(window, None, lang), total, window)
+                if best is None or key[:2] > best[:2]:
+                    best = key
+    return best[2] if best else None
+
+
+def select_quotes(
+    candidates: Sequence[Candidate], rules: QuoteRules = QuoteRules(), lang: str = "da"
+) -> tuple[Quote, ...]:
+    """Up to rules.per_theme quotes: pinned first, then strong ones spread over people."""
+    pinned_order = {sid: i for i, sid in enumerate(rules.pinned)}
+    banned = set(rules.banned)
+    pinned: list[Quote] = []
+    pool: list[Quote] = []
+    for c in candidates:
+        if c.role is Role.INTERVIEWER or c.segment_id in banned:
+            continue
+        is_pinned = c.segment_id in pinned_order
+        text = trim(c.text, rules.min_words, rules.max_words, lang)
+        if text is None:
+            if not is_pinned:
+                continue
+            text = " ".join(c.text.split())  # the analyst chose it as it is
+        quote = Quote(
+            segment_id=c.segment_id,
+            text=text,
+            role=c.role,
+            municipality=c.municipality,
+            source=c.source,
+            participant=c.participant,
+            strength=strength(text, c.score, lang),
+            pinned=is_pinned,
+            suggested=c.suggested,
+        )
+        (pinned if is_pinned else pool).append(quote)
+    pinned.sort(key=lambda q: pinned_order[q.segment_id])
+    chosen = pinned[: max(rules.per_theme, len(pinned))]
+    pool.sort(key=lambda q: (-q.strength, q.segment_id))
+    while pool and len(chosen) < rules.per_theme:
+        people = {q.participant for q in chosen}
+        sources = {q.source for q in chosen}
+        # At most one quote per person until everyone has had a turn; then new sources.
+        best = max(pool, key=lambda q: (q.participant not in people, q.source not in sources))
+        chosen.append(best)
+        pool.remove(best)
+    return tuple(chosen)
+
+
+_TAGS = {
+    "da": {
+        Role.UNG: "ung i {m}",
+        Role.MEDARBEJDER: "medarbejder i {m}",
+        Role.LEDER: "leder i {m}",
+    },
+    "en": {
+        Role.UNG: "young person, {m}",
+        Role.MEDARBEJDER: "employee, {m}",
+        Role.LEDER: "leader, {m}",
+    },
+}
+_BARE = {
+    "da": {Role.UNG: "ung", Role.MEDARBEJDER: "medarbejder", Role.LEDER: "leder"},
+    "en": {Role.UNG: "young person", Role.MEDARBEJDER: "employee", Role.LEDER: "leader"},
+}
+
+
+def quote_tag(role: Role, municipality: str | None, lang: str = "da") -> str:
+    """The only attribution a quote gets: "ung i Fjordby Kommune"."""
+    lang = lang if lang in _TAGS else "da"
+    if municipality:
+        return _TAGS[lang].get(role, "{m}").format(m=municipality)
+    return _BARE[lang].get(role, "")

@@ -1,0 +1,139 @@
+"""The bullets under "Hvad siger de unge?" / "Hvad siger medarbejderne?".
+
+A bullet is built from the data, never invented: each inclusion hint of the
+theme ("skift af sagsbehandler ...") is matched against the group's coded
+segments, and the bullet says how many distinct participants touched it,
+with a careful quantifier: "Flere unge fortæller om skift af sagsbehandler ...".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from spacy.lang.da.stop_words import STOP_WORDS as DA_STOP
+from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP
+
+from journeylab.themes.quantifiers import Quantity
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+# Words that appear in hints but say nothing about the topic.
+_GENERIC = {
+    "unge", "ung", "unges", "medarbejder", "medarbejdere", "medarbejderes", "leder", "ledere",
+    "beskrivelser", "beskrivelse", "hvordan", "skulle", "blive", "bliver", "fortælle",
+    "fortæller", "bestemt", "også", "især", "andre", "anden", "kommune", "kommunen",
+    "young", "people", "person", "employee", "employees",
+}  # fmt: skip
+# "Medarbejderes beskrivelser af, hvordan ..." reads badly after "Flere medarbejdere
+# beskriver"; the prefix is the codebook's voice, not the finding's.
+_HINT_PREFIX = re.compile(
+    r"^(medarbejderes|lederes|de unges|unges)\s+(beskrivelser|fortællinger)\s+af,?\s*", re.I
+)
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One bullet: how many of the group touched *topic* (a hint of the theme)."""
+
+    topic: str  # "" for the overall bullet ("... berører temaet")
+    quantity: Quantity
+    segment_ids: tuple[str, ...]
+    suggested: bool = False  # some of its segments count only as machine suggestions
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A coded segment seen by the statement builder."""
+
+    segment_id: str
+    participant: str
+    text: str
+    lemmas: tuple[str, ...] = ()
+    suggested: bool = False
+
+
+def content_words(text: str) -> tuple[str, ...]:
+    """The topical words of a hint: no stop words, no generic ones, at least 4 letters."""
+    out: list[str] = []
+    for w in _WORD.findall(text.lower()):
+        topical = len(w) >= 4 and w not in DA_STOP and w not in EN_STOP and w not in _GENERIC
+        if topical and w not in out:
+            out.append(w)
+    return tuple(out)
+
+
+_SUFFIXES = ("erne", "ene", "ens", "ets", "en", "et", "er", "es", "e", "s")
+
+
+def stem(word: str) -> str:
+    """A rough Danish stem: one inflection ending off ("jobcenteret" -> "jobcenter")."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def _matches(hint_word: str, word: str) -> bool:
+    # Stems catch inflection ("sagsbehandlere", "mødet"/"møde"); the suffix test
+    # catches compounds ("kontaktpersonskift" ends with "skift").
+    h, w = stem(hint_word), stem(word)
+    if w == h or (len(h) >= 4 and w.startswith(h)):
+        return True
+    return len(hint_word) >= 5 and (word.endswith(hint_word) or w.endswith(h))
+
+
+def supports(hint: Sequence[str], evidence: Evidence) -> bool:
+    """True when the segment holds enough of the hint's topical words."""
+    if not hint:
+        return False
+    words = set(_WORD.findall(evidence.text.lower())) | set(evidence.lemmas)
+    hits = sum(1 for h in hint if any(_matches(h, w) for w in words))
+    return hits >= min(2, len(hint))
+
+
+def topic_text(hint: str) -> str:
+    """The hint as the end of a bullet sentence."""
+    text = _HINT_PREFIX.sub("", hint.strip()).rstrip(" .;")
+    return text
+
+
+def build_statements(
+    hints: Sequence[str],
+    evidence: Sequence[Evidence],
+    group_size: int,
+    noun: str,
+    *,
+    max_topics: int = 4,
+) -> tuple[Statement, ...]:
+    """The overall bullet, then up to *max_topics* hint bullets, most-supported first."""
+    if not evidence:
+        return ()
+    people = {e.participant for e in evidence}
+    certain = {e.participant for e in evidence if not e.suggested}
+    out = [
+        Statement(
+            topic="",
+            quantity=Quantity(len(people), group_size, noun),
+            segment_ids=tuple(e.segment_id for e in evidence),
+            suggested=len(certain) < len(people),
+        )
+    ]
+    topics: list[tuple[int, int, Statement]] = []
+    for order, hint in enumerate(hints):
+        words = content_words(hint)
+        backing = [e for e in evidence if supports(words, e)]
+        if not backing:
+            continue
+        who = {e.participant for e in backing}
+        sure = {e.participant for e in backing if not e.suggested}
+        statement = Statement(
+            topic=topic_text(hint),
+            quantity=Quantity(len(who), group_size, noun),
+            segment_ids=tuple(e.segment_id for e in backing),
+            suggested=len(sure) < len(who),
+        )
+        topics.append((-len(who), order, statement))
+    topics.sort(key=lambda t: (t[0], t[1]))
+    out.extend(s for _, _, s in topics[:max_topics])
+    return tuple(out)

@@ -1,0 +1,141 @@
+"""The one Jinja environment, the locale strings and the report's own SVG.
+
+Autoescape is on for HTML; Markdown output escapes user text with the `md`
+filter. `|safe` is used only on the SVG this module builds (and escapes).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
+
+from journeylab.errors import InputError
+from journeylab.themes.quantifiers import capitalise, quantify
+from journeylab.themes.quotes import quote_tag
+
+LANGUAGES = ("da", "en")
+
+
+def templates_dir() -> Path:
+    return Path(str(resources.files("journeylab") / "templates"))
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
+
+
+def md_escape(value: object) -> str:
+    """User text made inert in Markdown: one line, markup characters escaped."""
+    text = " ".join(str(value).split())
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return text.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def number(value: int | float, lang: str = "da") -> str:
+    """12345 -> "12.345" (da) or "12,345" (en)."""
+    text = f"{round(value):,}"
+    return text.replace(",", ".") if lang == "da" else text
+
+
+def decimal(value: float, lang: str = "da") -> str:
+    """0.71 -> "0,71" (da) or "0.71" (en)."""
+    text = f"{value:.2f}"
+    return text.replace(".", ",") if lang == "da" else text
+
+
+@lru_cache(maxsize=4)
+def _load_strings(lang: str) -> dict[str, Any]:
+    path = templates_dir() / "locale" / f"{lang}.yaml"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError(f"cannot read the locale strings: {exc}", path=path) from exc
+    if not isinstance(data, dict):
+        raise InputError("the locale file is not a mapping", path=path)
+    return data
+
+
+def strings(lang: str) -> dict[str, Any]:
+    """The UI strings for *lang* (da|en) from templates/locale/<lang>.yaml."""
+    if lang not in LANGUAGES:
+        raise InputError(
+            f"unknown report language '{lang}'", hint=f"choose one of: {', '.join(LANGUAGES)}"
+        )
+    return _load_strings(lang)
+
+
+def _colour(value: str | None, fallback: str) -> str:
+    # A codebook colour goes into an SVG attribute: accept only #rgb/#rrggbb.
+    if value and re.fullmatch(r"#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?", value):
+        return value
+    return fallback
+
+
+def bar_svg(
+    shares: list[tuple[float, str]], *, title: str = "", colour: str | None = None
+) -> Markup:
+    """A small horizontal bar chart: one bar per (share 0..1, label), escaped labels."""
+    width, bar_h, gap, label_w = 200, 14, 6, 84
+    height = len(shares) * (bar_h + gap)
+    fill = _colour(colour, "#2a5d84")
+    parts = [
+        f'<svg class="bars" role="img" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for i, (share, label) in enumerate(shares):
+        y = i * (bar_h + gap)
+        w = max(0.0, min(1.0, share)) * (width - label_w - 4)
+        opacity = "1" if i == 0 else "0.55"
+        parts.append(
+            f'<text x="0" y="{y + bar_h - 3}" font-size="11" fill="#444">{escape(label)}</text>'
+            f'<rect x="{label_w}" y="{y}" width="{width - label_w - 4}" height="{bar_h}" '
+            f'fill="#eceff3" rx="2"/>'
+            f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{fill}" '
+            f'fill-opacity="{opacity}" rx="2"/>'
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def balance_svg(green: int, red: int, *, title: str = "") -> Markup:
+    """A green/red split bar for one life stage (proportions only, no figures)."""
+    total = green + red
+    width, height = 160, 12
+    g = width * green / total if total else 0
+    return Markup(
+        f'<svg class="balance" role="img" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">'
+        f"<title>{escape(title)}</title>"
+        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#c0392b" rx="2"/>'
+        f'<rect x="0" y="0" width="{g:.1f}" height="{height}" fill="#2e8b57" rx="2"/></svg>'
+    )
+
+
+@lru_cache(maxsize=1)
+def make_environment() -> Environment:
+    """The project's Jinja environment: autoescaped HTML, strict about undefined names."""
+    env = Environment(
+        loader=FileSystemLoader(str(templates_dir())),
+        autoescape=select_autoescape(["html", "htm", "xml"], default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = md_escape
+    env.filters["capfirst"] = capitalise
+    env.filters["number"] = number
+    env.filters["decimal"] = decimal
+    env.filters["css_colour"] = lambda value: _colour(value, "#2a5d84")
+    env.globals["quantify"] = quantify
+    env.globals["quote_tag"] = quote_tag
+    env.globals["bar_svg"] = bar_svg
+    env.globals["balance_svg"] = balance_svg
+    return env
