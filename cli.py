@@ -211,3 +211,71 @@ def journeys(study: Path | None, map_dir: Path | None, lang: str | None) -> None
     if map_dir is not None:
         paths = write_journey_maps(s, map_dir, lang=lang)
         click.echo(f"\nWrote {len(paths)} files to {map_dir}")
+
+
+@main.command()
+@study_argument
+@click.option("--format", "fmt", type=click.Choice(["html", "md"]), default=None)
+@click.option("--lang", type=click.Choice(["da", "en"]), default=None, help="Default: the study's.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--analyst", is_flag=True, help="Show the counts behind every quantifier.")
+@click.option(
+    "--include-suggestions",
+    type=click.FloatRange(0, 1),
+    default=None,
+    help="Also count machine suggestions scoring at least this (marked as such).",
+)
+def report(
+    study: Path | None,
+    fmt: str | None,
+    lang: str | None,
+    out: Path,
+    analyst: bool,
+    include_suggestions: float | None,
+) -> None:
+    """Write the report: one section per theme with what the young people and the employees say.
+
+    Counts accepted and manual codings; real names never reach the file.
+
+    \b
+    Example:
+      journeylab report ungeanalyse --out rapport.html
+      journeylab report ungeanalyse --format md --lang en --out report.md --analyst
+    """
+    from journeylab.themes.report import report_study
+
+    fmt = fmt or ("md" if out.suffix.lower() in (".md", ".markdown") else "html")
+    path = report_study(
+        _study(study),
+        out,
+        fmt=fmt,
+        lang=lang,
+        analyst=analyst,
+        include_suggestions=include_suggestions,
+    )
+    click.echo(f"Wrote {path}")
+
+
+@main.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("demo-output"),
+    show_default=True,
+)
+def demo(out: Path) -> None:
+    """Run the whole job on the embedded example study (Fjordby Kommune).
+
+    Copies the study into OUT/studie, imports and codes it, and writes the
+    journey maps, the report (HTML and Markdown) and the coding export.
+
+    \b
+    Example:
+      journeylab demo --out demo-output
+    """
+    from journeylab.themes.demo import run_demo
+
+    with progress_bar("Demo") as progress:
+        paths = run_demo(out, progress=progress)
+    for label, path in paths:
+        click.echo(f"{label:<28} {path}")

@@ -65,3 +65,14 @@ def test_write_text_atomic_replaces(tmp_path: Path) -> None:
     target = tmp_path / "sub" / "out.md"
     write_text_atomic(target, "ny")
     assert target.read_text(encoding="utf-8") == "ny"
+
+
+def test_atomic_output_gets_the_usual_file_mode(tmp_path: Path) -> None:
+    import os
+
+    old = os.umask(0o022)
+    try:
+        write_text_atomic(tmp_path / "r.html", "x")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "r.html").stat().st_mode & 0o777 == 0o644
