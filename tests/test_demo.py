@@ -1,0 +1,75 @@
+"""`journeylab demo`: the whole job on the example study, as a user runs it."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+
+from journeylab.cli import main
+from journeylab.coding.study import example_study_path, load_study
+from journeylab.themes.demo import run_demo
+
+
+@pytest.fixture(scope="module")
+def demo_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("demo")
+    run_demo(out)
+    return out
+
+
+def test_demo_writes_maps_for_every_journey(demo_out: Path) -> None:
+    maps = sorted(p.stem for p in (demo_out / "kort").glob("J*.svg"))
+    assert maps == [f"J0{i}" for i in range(1, 9)]
+    svg = etree.parse(str(demo_out / "kort" / "J01.svg"))
+    notes = svg.xpath("//*[contains(concat(' ', @class, ' '), ' note ')]")
+    assert len(notes) > 20
+
+
+def test_demo_report_has_a_section_per_theme(demo_out: Path) -> None:
+    html = (demo_out / "rapport.html").read_text(encoding="utf-8")
+    assert html.count("Hvad siger de unge?") == 7
+    assert html.count("Hvad siger medarbejderne?") == 7
+    md = (demo_out / "rapport.md").read_text(encoding="utf-8")
+    assert "Relationen" in md and "Organisering og samarbejde" in md
+
+
+def test_demo_outputs_never_show_a_real_name(demo_out: Path) -> None:
+    study = load_study(example_study_path())
+    real = [name for name, _ in study.names]
+    outputs = [
+        demo_out / "rapport.html",
+        demo_out / "rapport.md",
+        demo_out / "rapport-analytiker.html",
+        demo_out / "kodning.csv",
+    ]
+    for path in outputs:
+        text = path.read_text(encoding="utf-8-sig")
+        for name in real:
+            assert not re.search(rf"\b{re.escape(name)}\b", text), f"{name} in {path.name}"
+
+
+def test_demo_export_has_suggestions_for_transcripts_and_notes(demo_out: Path) -> None:
+    with (demo_out / "kodning.csv").open(encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    roles = {r["role"] for r in rows if r["theme"]}
+    assert {"ung", "medarbejder", "leder"} <= roles
+    assert all(r["status"] in ("suggested", "") for r in rows)
+
+
+def test_demo_command_runs_and_leaves_example_untouched(tmp_path: Path) -> None:
+    def snapshot() -> dict[str, int]:
+        return {
+            str(p): p.stat().st_mtime_ns for p in example_study_path().rglob("*") if p.is_file()
+        }
+
+    before = snapshot()
+    result = CliRunner().invoke(main, ["demo", "--out", str(tmp_path / "d")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "d" / "rapport.html").is_file()
+    assert snapshot() == before
+    assert (tmp_path / "d" / "studie" / ".journeylab" / "study.db").is_file()

@@ -1,0 +1,84 @@
+"""`journeylab journeys`: the study's journeys as tables and map files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from journeylab.cli import main
+from journeylab.coding.study import load_study
+from journeylab.journeys.overview import journey_tables, study_journeys, write_journey_maps
+
+JOURNEY = """\
+journey: {id}
+pseudonym: {name}
+steps:
+  - text: Starter i skole
+    stage: school
+    age: 6
+    green: [God lærer]
+  - text: Ny sagsbehandler
+    stage: udskoling
+    age: 14
+    actor: sagsbehandler
+    red: [Skulle fortælle det hele igen, Ingen ringede tilbage]
+  - text: Fylder 18
+    stage: overgang til voksen
+    age: 18
+    red: [Sagen lukker]
+"""
+
+
+def make(tmp_path: Path) -> Path:
+    (tmp_path / "study.toml").write_text('[study]\ntitle = "T"\n', encoding="utf-8")
+    (tmp_path / "journeys").mkdir()
+    for jid, name in (("J02", "Bo"), ("J01", "Ea")):
+        (tmp_path / "journeys" / f"{jid}.yaml").write_text(
+            JOURNEY.format(id=jid, name=name), encoding="utf-8"
+        )
+    return tmp_path
+
+
+def test_journeys_are_read_in_id_order(tmp_path: Path) -> None:
+    assert [j.id for j in study_journeys(load_study(make(tmp_path)))] == ["J01", "J02"]
+
+
+def test_tables_in_danish_show_the_counts(tmp_path: Path) -> None:
+    tables = dict(journey_tables(load_study(make(tmp_path)), lang="da"))
+    summary = tables["Rejserne"]
+    assert "røde" in summary and "grønne" in summary
+    row = next(line for line in summary.splitlines() if "J01" in line).split()
+    # id, pseudonym, age, steps 3, green 1, red 3
+    assert row[1:3] == ["J01", "Ea"] and "3" in row
+    assert "Overgange" in tables
+
+
+def test_tables_in_english(tmp_path: Path) -> None:
+    titles = [t for t, _ in journey_tables(load_study(make(tmp_path)), lang="en")]
+    assert titles[0] == "The journeys"
+
+
+def test_maps_written_for_each_journey(tmp_path: Path) -> None:
+    paths = write_journey_maps(load_study(make(tmp_path)), tmp_path / "kort")
+    names = sorted(p.name for p in paths)
+    assert "J01.svg" in names and "J02.svg" in names and "index.html" in names
+
+
+def test_cli_journeys_with_map(tmp_path: Path) -> None:
+    root = make(tmp_path)
+    result = CliRunner().invoke(main, ["journeys", str(root), "--map", str(tmp_path / "m")])
+    assert result.exit_code == 0, result.output
+    assert "Trin pr. livsfase" in result.output
+    assert (tmp_path / "m" / "J02.svg").is_file()
+
+
+def test_cli_journeys_bad_colour_is_one_line(tmp_path: Path) -> None:
+    root = make(tmp_path)
+    (root / "journeys" / "bad.csv").write_text(
+        "rejse;farve;tekst\nJ09;blå;Noget\n", encoding="utf-8"
+    )
+    result = CliRunner().invoke(main, ["journeys", str(root)])
+    assert result.exit_code == 1
+    assert "bad.csv" in result.output and "blå" in result.output
+    assert "Traceback" not in result.output
