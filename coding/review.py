@@ -1,0 +1,239 @@
+"""Review sheets: the person in the loop, working in Excel or LibreOffice.
+
+`write_review_sheet` exports one row per segment with the machine's top
+suggestions and columns for a person to fill (themes, accept/reject, memo, a
+new theme); `read_review_sheet` reads it back as that person's codings, all or
+nothing, in one store transaction. The shared column layout lives here; the
+xlsx/csv writing and reading in review_io.py.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from journeylab.coding.model import Coding, CodingStatus, Role, Segment, Theme
+from journeylab.coding.study import Study
+from journeylab.errors import SheetError
+
+Order = Literal["uncertain", "source"]
+TOP = 3
+
+# Column ids -> the Danish header a consultant sees. Reading matches the headers.
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("id", "id"),
+    ("source", "kilde"),
+    ("speaker", "taler"),
+    ("role", "rolle"),
+    ("text", "tekst"),
+    ("s1", "forslag 1"),
+    ("c1", "sikkerhed 1"),
+    ("s2", "forslag 2"),
+    ("c2", "sikkerhed 2"),
+    ("s3", "forslag 3"),
+    ("c3", "sikkerhed 3"),
+    ("accept", "accepter forslag 1"),
+    ("t1", "tema 1"),
+    ("t2", "tema 2"),
+    ("t3", "tema 3"),
+    ("new", "nyt tema"),
+    ("memo", "memo"),
+)
+HEADERS = {key: label for key, label in COLUMNS}
+REQUIRED = ("id", "text", "accept", "t1", "t2", "t3", "new", "memo")
+YES = {"ja", "j", "yes", "y", "x", "1"}
+NO = {"nej", "n", "no", "0"}
+
+GUIDE: tuple[tuple[str, str], ...] = (
+    ("id", "Segmentets nøgle i undersøgelsen. Må ikke ændres."),
+    ("kilde", "Filen, segmentet kommer fra (transskription eller brugerrejse)."),
+    ("taler", "Hvem der taler (opdigtet navn) eller hvilken rejse noten hører til."),
+    ("rolle", "Talerens rolle: ung, medarbejder eller leder."),
+    ("tekst", "Det, der blev sagt eller skrevet. Må ikke ændres."),
+    ("forslag 1-3", "Maskinens bedste bud på temaer, det bedste først."),
+    ("sikkerhed 1-3", "Hvor sikker maskinen er, fra 0 til 1. Under 0,3 er et løst gæt."),
+    (
+        "accepter forslag 1",
+        "Skriv ja, hvis forslag 1 passer, nej, hvis det ikke gør. Tom: ikke taget stilling.",
+    ),
+    ("tema 1-3", "Vælg de temaer, du selv mener passer, fra listen. Tomme felter er i orden."),
+    (
+        "nyt tema",
+        "Navnet på et nyt tema, hvis intet af kodebogens temaer passer. "
+        "Det bliver oprettet og sat på rækken.",
+    ),
+    ("memo", "En note til analysen, fx hvorfor rækken er svær at kode."),
+    ("", ""),
+    (
+        "Sådan gør du",
+        "Gå rækkerne igennem oppefra. Gem filen i samme format, og læs den ind igen i journeylab.",
+    ),
+    (
+        "",
+        "Rækker, du ikke udfylder, ændrer ingenting. "
+        "Et tema, du fjerner fra en række, fjernes også fra dine kodninger.",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """One row of a review sheet, as written (strings for what a person edits)."""
+
+    segment: Segment
+    speaker: str
+    suggestions: tuple[tuple[str, float], ...]  # (theme, confidence), best first
+    themes: tuple[str, ...]  # the person's current themes (prefilled)
+    accept: str = ""
+
+    def values(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "id": self.segment.id,
+            "source": self.segment.source,
+            "speaker": self.speaker,
+            "role": self.segment.role.value,
+            "text": self.segment.text,
+            "accept": self.accept,
+            "new": "",
+            "memo": "",
+        }
+        for i in range(TOP):
+            theme, conf = self.suggestions[i] if i < len(self.suggestions) else ("", None)
+            out[f"s{i + 1}"] = theme
+            out[f"c{i + 1}"] = round(conf, 2) if conf is not None else ""
+            out[f"t{i + 1}"] = self.themes[i] if i < len(self.themes) else ""
+        return out
+
+
+@dataclass(frozen=True)
+class ReviewResult:
+    """What reading a sheet changed: counted, and new themes named."""
+
+    rows: int  # segment rows read
+    accepted: int
+    rejected: int
+    manual: int
+    removed: int
+    memos: int
+    new_themes: tuple[str, ...]
+
+
+def suggestions_by_segment(codings: Sequence[Coding]) -> dict[str, list[tuple[str, float]]]:
+    """Segment id -> machine (theme, score) pairs, best first, one per theme."""
+    best: dict[str, dict[str, float]] = {}
+    for c in codings:
+        if c.status != CodingStatus.SUGGESTED or not c.coder.startswith("machine:"):
+            continue
+        score = c.score if c.score is not None else 0.0
+        themes = best.setdefault(c.segment_id, {})
+        themes[c.theme] = max(score, themes.get(c.theme, 0.0))
+    return {
+        seg: sorted(themes.items(), key=lambda item: (-item[1], item[0]))
+        for seg, themes in best.items()
+    }
+
+
+def uncertainty(suggestions: Sequence[tuple[str, float]]) -> float:
+    """Higher = less certain: 1 - the margin between the top two scores (entropy breaks ties)."""
+    scores = [s for _, s in suggestions[:TOP]]
+    if not scores:
+        return 2.0  # nothing suggested: the machine knows least
+    margin = scores[0] - (scores[1] if len(scores) > 1 else 0.0)
+    total = sum(scores)
+    entropy = -sum((s / total) * math.log(s / total) for s in scores if s > 0) if total else 0.0
+    return 1.0 - margin + entropy / 100.0
+
+
+def sheet_rows(
+    study: Study,
+    *,
+    coder: str,
+    theme: str | None = None,
+    limit: int | None = None,
+    order: Order = "source",
+) -> tuple[list[SheetRow], list[Theme]]:
+    """The rows a review sheet holds, and the themes its dropdowns offer."""
+    from journeylab.coding.store import open_store
+
+    if order not in ("uncertain", "source"):
+        raise SheetError(f"unknown order '{order}'", hint="use 'uncertain' or 'source'")
+    with open_store(study) as store:
+        themes = store.themes()
+        if theme is not None and theme not in {t.name for t in themes}:
+            raise SheetError(
+                f"unknown theme '{theme}'",
+                hint="use a theme name from the codebook: " + ", ".join(t.name for t in themes),
+            )
+        segments = [s for s in store.segments() if s.role != Role.INTERVIEWER]
+        codings = store.codings()
+        sources = {s.path: s for s in store.sources()}
+    suggested = suggestions_by_segment(codings)
+    mine: dict[str, list[str]] = {}
+    anyone: dict[str, set[str]] = {}
+    for c in codings:
+        if c.status != CodingStatus.REJECTED:
+            anyone.setdefault(c.segment_id, set()).add(c.theme)
+        if c.coder == coder and c.status in (CodingStatus.MANUAL, CodingStatus.ACCEPTED):
+            mine.setdefault(c.segment_id, []).append(c.theme)
+    if theme is not None:
+        segments = [s for s in segments if theme in anyone.get(s.id, set())]
+    if order == "uncertain":
+        # Active learning: the segments the machine is least sure of first.
+        segments = sorted(segments, key=lambda s: -uncertainty(suggested.get(s.id, [])))
+    if limit is not None:
+        segments = segments[: max(0, limit)]
+    names = dict(study.names)
+    rows = []
+    for s in segments:
+        record = sources.get(s.source)
+        participant = record.participant(s.speaker) if record else None
+        speaker = (participant.pseudonym if participant else None) or s.speaker or s.journey or ""
+        # Never a real name in a sheet that leaves the office.
+        speaker = names.get(speaker, speaker)
+        rows.append(
+            SheetRow(
+                segment=s,
+                speaker=speaker,
+                suggestions=tuple(suggested.get(s.id, [])[:TOP]),
+                themes=tuple(dict.fromkeys(mine.get(s.id, [])))[:TOP],
+            )
+        )
+    return rows, themes
+
+
+def write_review_sheet(
+    study: Study,
+    out: Path,
+    *,
+    coder: str,
+    theme: str | None = None,
+    limit: int | None = None,
+    order: Order = "source",
+) -> int:
+    """Write a review sheet (.xlsx or .csv by suffix); returns the number of rows."""
+    from journeylab.coding.review_io import write_csv, write_xlsx
+
+    suffix = Path(out).suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise SheetError("a review sheet must be .xlsx or .csv", path=out)
+    rows, themes = sheet_rows(study, coder=coder, theme=theme, limit=limit, order=order)
+    if suffix == ".xlsx":
+        write_xlsx(Path(out), rows, [t.name for t in themes])
+    else:
+        write_csv(Path(out), rows)
+    return len(rows)
+
+
+def read_review_sheet(study: Study, path: Path, *, coder: str) -> ReviewResult:
+    """Read a filled sheet back as *coder*'s codings; one bad row and nothing is written."""
+    from journeylab.coding.review_io import apply_rows, read_rows
+
+    if not coder.strip() or coder.startswith("machine:"):
+        raise SheetError(
+            f"'{coder}' is not a person's name", path=path, hint="give the coder's own name"
+        )
+    records = read_rows(Path(path))
+    return apply_rows(study, Path(path), records, coder=coder.strip())
