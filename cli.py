@@ -10,7 +10,7 @@ import contextlib
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 
@@ -279,3 +279,92 @@ def demo(out: Path) -> None:
         paths = run_demo(out, progress=progress)
     for label, path in paths:
         click.echo(f"{label:<28} {path}")
+
+
+@main.command()
+@study_argument
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write a sheet.")
+@click.option("--read", "read", type=click.Path(dir_okay=False, path_type=Path), help="Read one.")
+@click.option("--coder", required=True, help="The person coding, e.g. your initials.")
+@click.option("--theme", help="Only segments suggested for this theme.")
+@click.option("--limit", type=click.IntRange(1), help="At most this many segments.")
+@click.option(
+    "--order",
+    type=click.Choice(["source", "uncertain"]),
+    default="source",
+    show_default=True,
+    help="uncertain = the segments the machine is least sure of first.",
+)
+def review(
+    study: Path | None,
+    out: Path | None,
+    read: Path | None,
+    coder: str,
+    theme: str | None,
+    limit: int | None,
+    order: str,
+) -> None:
+    """Write a coding sheet (xlsx/csv) to correct in Excel, or read one back.
+
+    Reading checks the whole sheet first; nothing is saved unless every row is good.
+
+    \b
+    Example:
+      journeylab review ungeanalyse --out ark.xlsx --coder AB --order uncertain --limit 100
+      journeylab review ungeanalyse --read ark.xlsx --coder AB
+    """
+    from journeylab.coding.review import read_review_sheet, write_review_sheet
+
+    if (out is None) == (read is None):
+        raise click.UsageError("give either --out FILE (write a sheet) or --read FILE")
+    s = _study(study)
+    if out is not None:
+        n = write_review_sheet(
+            s, out, coder=coder, theme=theme, limit=limit, order=cast(Any, order)
+        )
+        click.echo(f"Wrote {n} segments to {out}; fill it in, then: --read {out}")
+        return
+    assert read is not None
+    result = read_review_sheet(s, read, coder=coder)
+    click.echo(
+        f"{result.rows} rows: {result.accepted} accepted, {result.rejected} rejected, "
+        f"{result.manual} added, {result.removed} removed, {result.memos} memos"
+    )
+    for name in result.new_themes:
+        click.echo(f"new theme added to the study (emergent): {name}")
+
+
+@main.command()
+@study_argument
+@click.option("--coders", help="Two coders, 'A,B'. Default: two people, else a person vs machine.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Also write CSV.")
+def agreement(study: Path | None, coders: str | None, out: Path | None) -> None:
+    """Cohen's kappa per theme and Krippendorff's alpha between two coders.
+
+    \b
+    Example:
+      journeylab agreement ungeanalyse --coders AB,CD
+      journeylab agreement ungeanalyse --coders AB,machine:ensemble --out enighed.csv
+    """
+    from journeylab.coding.agreement import study_agreement
+    from journeylab.fileio import write_text_atomic
+
+    a, b = (None, None)
+    if coders:
+        parts = [p.strip() for p in coders.split(",")]
+        if len(parts) != 2 or not all(parts):
+            raise click.BadParameter("give two coders as A,B", param_hint="--coders")
+        a, b = parts
+    report = study_agreement(_study(study), a, b)
+    table = report.table()
+    click.echo(f"{report.coder_a} vs {report.coder_b} on {report.n_segments} segments")
+    click.echo(table.to_string(index=False))
+    kappa = "-" if report.kappa is None else f"{report.kappa:.2f}"
+    alpha = "-" if report.alpha is None else f"{report.alpha:.2f}"
+    click.echo(
+        f"overall: kappa {kappa} ({report.kappa_label}), alpha {alpha} ({report.alpha_label}), "
+        f"{report.percent:.0f} % same top theme"
+    )
+    if out is not None:
+        write_text_atomic(out, table.to_csv(index=False))
+        click.echo(f"Wrote {out}")

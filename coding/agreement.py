@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 
 from journeylab.coding.model import Coding, CodingStatus
+from journeylab.coding.study import Study
+from journeylab.errors import StudyError
 
 PERSON_STATUSES = (CodingStatus.MANUAL, CodingStatus.ACCEPTED)
 NO_THEME = "(intet tema)"
@@ -287,3 +289,49 @@ def agreement(
         disagreements=disagreements,
         lang=lang,
     )
+
+
+def person_coders(codings: Sequence[Coding]) -> list[str]:
+    """The people (not machine coders) who coded, most codings first."""
+    counts: dict[str, int] = {}
+    for c in codings:
+        if not c.coder.startswith("machine:") and c.status is not CodingStatus.SUGGESTED:
+            counts[c.coder] = counts.get(c.coder, 0) + 1
+    return sorted(counts, key=lambda name: (-counts[name], name))
+
+
+def study_agreement(
+    study: Study, coder_a: str | None = None, coder_b: str | None = None
+) -> AgreementReport:
+    """Agreement in a study's store; by default two people, else a person vs the machine.
+
+    Only segments the first coder (a person) has coded are compared, so a
+    coder who has done a sample is measured on that sample.
+    """
+    from journeylab.coding.store import open_store
+
+    with open_store(study) as store:
+        codings = store.codings()
+        themes = [t.name for t in store.themes()]
+    people = person_coders(codings)
+    if coder_a is None:
+        if not people:
+            raise StudyError(
+                "no person has coded anything yet",
+                path=study.root,
+                hint="code a sample with journeylab review, then measure agreement",
+            )
+        coder_a = people[0]
+    if coder_b is None:
+        others = [p for p in people if p != coder_a]
+        coder_b = others[0] if others else "machine:ensemble"
+    known = set(people) | {c.coder for c in codings}
+    for name in (coder_a, coder_b):
+        if name not in known:
+            raise StudyError(
+                f"no codings by '{name}'",
+                path=study.root,
+                hint=f"coders in this study: {', '.join(sorted(known)) or 'none'}",
+            )
+    sample = list(dict.fromkeys(c.segment_id for c in codings if c.coder == coder_a))
+    return agreement(codings, coder_a, coder_b, themes, sample, lang=study.language)

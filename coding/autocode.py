@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from journeylab.coding.model import Codebook, CodingStatus, Role, Segment, Suggestion
+from journeylab.coding.model import Codebook, Coding, CodingStatus, Role, Segment, Suggestion
 from journeylab.coding.store import MACHINE_PREFIX, open_store
 from journeylab.coding.study import Study
 
@@ -39,6 +39,22 @@ def _load_codebook(study: Study) -> Codebook:
     return load_codebook(study.codebook_path)
 
 
+def _default_suggest() -> SuggestFn:
+    from journeylab.coding.ensemble import suggest
+
+    return suggest
+
+
+def _model_suggestions(
+    codings: Sequence[Coding], segments: Sequence[Segment], codebook: Codebook, lang: str
+) -> list[Suggestion]:
+    """Suggestions from a model trained on this study's person codings (with the codebook)."""
+    from journeylab.coding.trained import suggest_trained, train_from_codings
+
+    trained = train_from_codings(list(segments), codings, codebook, lang=lang)
+    return suggest_trained(list(segments), trained, name="model")
+
+
 def code_study(
     study: Study,
     *,
@@ -48,11 +64,11 @@ def code_study(
     codebook: Codebook | None = None,
 ) -> CodeReport:
     """Suggest themes for the study's segments with *coder* and store them."""
+    # "model" learns from this study's person codings; the others need no labels.
+    train_model = coder == "model" and suggest_fn is None
     if suggest_fn is None:
         # Lazy: scikit-learn and numpy load only when coding actually runs.
-        from journeylab.coding.ensemble import suggest
-
-        suggest_fn = suggest
+        suggest_fn = _default_suggest()
     codebook = codebook or _load_codebook(study)
     name = machine_coder(coder)
     with open_store(study) as store:
@@ -62,7 +78,10 @@ def code_study(
         ]
         if progress:
             progress(0, len(segments), name)
-        suggestions = suggest_fn(segments, codebook, coder, lang=study.language)
+        if train_model:
+            suggestions = _model_suggestions(store.codings(), segments, codebook, study.language)
+        else:
+            suggestions = suggest_fn(segments, codebook, coder, lang=study.language)
         if progress:
             progress(len(segments), len(segments), name)
         with store.transaction():

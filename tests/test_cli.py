@@ -49,3 +49,67 @@ def test_unknown_preset_is_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["init", str(tmp_path / "s"), "--codebook", "x"])
     assert result.exit_code == 1
     assert "unknown codebook preset 'x'" in result.output
+
+
+def _fill_sheet_as_a_person(sheet: Path) -> int:
+    """Code every row the way one analyst reads it: a simple, consistent rule."""
+    from openpyxl import load_workbook
+
+    rules = [
+        ("sagsbehandler", "Relationen"),
+        ("18", "Overgangen fra ung til voksen"),
+        ("skole", "Skolen og tidlig indsats"),
+    ]
+    wb = load_workbook(sheet)
+    ws = wb["Kodning"]
+    header = [c.value for c in ws[1]]
+    names = ("tekst", "tema 1", "accepter forslag 1", "forslag 1")
+    col = {name: header.index(name) + 1 for name in names}
+    filled = 0
+    for row in range(2, ws.max_row + 1):
+        text = str(ws.cell(row, col["tekst"]).value or "").lower()
+        theme = next((t for word, t in rules if word in text), None)
+        if theme is None and ws.cell(row, col["forslag 1"]).value:
+            ws.cell(row, col["accepter forslag 1"]).value = "nej"
+        elif theme is not None:
+            ws.cell(row, col["tema 1"]).value = theme
+        filled += 1
+    wb.save(sheet)
+    return filled
+
+
+def test_person_in_the_loop_on_the_example_study(tmp_path: Path) -> None:
+    import shutil
+
+    from journeylab.coding.agreement import study_agreement
+    from journeylab.coding.study import example_study_path, load_study
+
+    root = tmp_path / "studie"
+    shutil.copytree(example_study_path(), root, ignore=shutil.ignore_patterns(".journeylab"))
+    runner = CliRunner()
+    for args in (["import", str(root)], ["code", str(root)]):
+        result = runner.invoke(main, args)
+        assert result.exit_code == 0, result.output
+    sheet = tmp_path / "ark.xlsx"
+    result = runner.invoke(
+        main, ["review", str(root), "--out", str(sheet), "--coder", "AB", "--limit", "120"]
+    )
+    assert result.exit_code == 0, result.output
+    assert _fill_sheet_as_a_person(sheet) == 120
+    result = runner.invoke(main, ["review", str(root), "--read", str(sheet), "--coder", "AB"])
+    assert result.exit_code == 0, result.output
+    assert "120 rows" in result.output
+    before = study_agreement(load_study(root), "AB", "machine:ensemble")
+    result = runner.invoke(main, ["code", str(root), "--coder", "model"])
+    assert result.exit_code == 0, result.output
+    after = study_agreement(load_study(root), "AB", "machine:model")
+    assert before.kappa is not None and after.kappa is not None
+    assert after.kappa > before.kappa
+    result = runner.invoke(main, ["agreement", str(root), "--coders", "AB,machine:model"])
+    assert result.exit_code == 0, result.output
+    assert "kappa" in result.output
+
+
+def test_review_needs_out_or_read(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["review", str(tmp_path), "--coder", "AB"])
+    assert result.exit_code == 2
