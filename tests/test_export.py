@@ -89,7 +89,7 @@ def test_real_names_never_reach_the_sheet(study: Study, tmp_path: Path) -> None:
     text = out.read_text(encoding="utf-8-sig")
     assert "Rikke" not in text and "Holm" not in text
     assert "Lone" not in text  # shown by the pseudonym the participant has
-    assert "Sofie ringede til mig" in text
+    assert "Sofie (opdigtet navn) ringede til mig" in text
 
 
 def test_offsets_and_text_match_the_source(study: Study, tmp_path: Path) -> None:

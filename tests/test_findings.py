@@ -101,7 +101,7 @@ def test_text_is_pseudonymised(tmp_path: Path) -> None:
     texts += [q.text for t in f.themes for q in t.quotes]
     joined = " ".join(texts)
     assert "Jonas" not in joined and "Sabrina" not in joined
-    assert "Olivers sag" in joined and "Cecilies mor" in joined
+    assert "Olivers (opdigtet navn) sag" in joined and "Cecilies (opdigtet navn) mor" in joined
     speakers = {s.speaker for t in f.themes for g in t.groups for s in g.segments}
     assert "Medarbejder 1" in speakers and "Lone" not in speakers
 

@@ -36,14 +36,17 @@ def names(tmp_path: Path) -> Pseudonymiser:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Jonas kom for sent.", "Oliver kom for sent."),
-        ("Jeg talte med jonas, og JONAS sagde nej.", "Jeg talte med Oliver, og Oliver sagde nej."),
-        ("Det var Jonas' idé.", "Det var Olivers idé."),
-        ("Sabrinas mor ringede.", "Cecilies mor ringede."),
-        ("Sabrina Holt flyttede.", "Cecilie flyttede."),
-        ("Sabrina\nHolt flyttede.", "Cecilie flyttede."),
-        ("Sabrina flyttede.", "Cecilie flyttede."),
-        ("»Ida?« spurgte hun.", "»Freja?« spurgte hun."),
+        ("Jonas kom for sent.", "Oliver (opdigtet navn) kom for sent."),
+        (
+            "Jeg talte med jonas, og JONAS sagde nej.",
+            "Jeg talte med Oliver (opdigtet navn), og Oliver (opdigtet navn) sagde nej.",
+        ),
+        ("Det var Jonas' idé.", "Det var Olivers (opdigtet navn) idé."),
+        ("Sabrinas mor ringede.", "Cecilies (opdigtet navn) mor ringede."),
+        ("Sabrina Holt flyttede.", "Cecilie (opdigtet navn) flyttede."),
+        ("Sabrina\nHolt flyttede.", "Cecilie (opdigtet navn) flyttede."),
+        ("Sabrina flyttede.", "Cecilie (opdigtet navn) flyttede."),
+        ("»Ida?« spurgte hun.", "»Freja (opdigtet navn)?« spurgte hun."),
         ("Jonas-sagen", "Oliver-sagen"),
         ("Pernille sagde det.", "Medarbejder 5 sagde det."),
     ],
@@ -106,3 +109,10 @@ def test_from_study_expands_first_names(names: Pseudonymiser) -> None:
 def test_after_replacing_no_real_name_remains(words: list[str]) -> None:
     text = "".join(words)
     PLAIN.check(PLAIN.text(text))
+
+
+def test_english_study_marks_made_up_names_in_english(tmp_path: Path) -> None:
+    toml = TOML.replace('title = "T"', 'title = "T"\nlanguage = "en"')
+    (tmp_path / "study.toml").write_text(toml, encoding="utf-8")
+    names = Pseudonymiser.from_study(load_study(tmp_path))
+    assert names.text("Jonas left.") == "Oliver (made-up name) left."

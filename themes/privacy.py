@@ -6,6 +6,8 @@ real name). Matching is on whole words, case-insensitive, so "Jonas" is found
 in "JONAS," and "jonas" but not inside "Jonasen". A Danish possessive is kept
 as a possessive of the made-up name: "Jonas'"/"Sabrinas" -> "Olivers"/"Cecilies".
 For "First Last" the full name is replaced first, then the first name alone.
+A made-up name from ``[names]`` carries the method's marker, "Oliver (opdigtet
+navn)" / "Oliver (made-up name)", except inside a hyphenated compound.
 
 Case-insensitive matching can replace an ordinary word that equals a name
 ("per uge" when someone is called Per); that is the price of never leaking.
@@ -21,6 +23,8 @@ from pathlib import Path
 from journeylab.coding.model import Participant, Role
 from journeylab.coding.study import Study
 from journeylab.errors import PrivacyError
+
+MARKERS = {"da": " (opdigtet navn)", "en": " (made-up name)"}
 
 _POSSESSIVE = r"(?P<poss>s|'s|'|’s|’)?"
 
@@ -44,6 +48,10 @@ class Pseudonymiser:
 
     names: tuple[tuple[str, str], ...]  # real (a full name or a first name) -> made-up
     speakers: tuple[tuple[str, str], ...] = ()  # speaker label -> pseudonym
+    # The method marks a made-up name in quoted text: "Oliver (opdigtet navn)".
+    # Only names from [names] get it; speaker pseudonyms ("Medarbejder 1") don't.
+    marked: frozenset[str] = frozenset()
+    marker: str = ""
 
     @classmethod
     def from_study(cls, study: Study, participants: Sequence[Participant] = ()) -> Pseudonymiser:
@@ -51,6 +59,8 @@ class Pseudonymiser:
         pairs: list[tuple[str, str]] = []
         for real, fake in study.names:
             pairs.append((real.strip(), fake.strip()))
+        marked = {fake.strip() for _, fake in study.names}
+        marked |= {fake.split()[0] for fake in marked if fake.split()}
         speakers: list[tuple[str, str]] = []
         for p in participants:
             if p.pseudonym and p.role is not Role.INTERVIEWER:
@@ -76,7 +86,12 @@ class Pseudonymiser:
                     where="[names]",
                     hint="choose made-up names that no one in the material has",
                 )
-        return cls(names=tuple(table.values()), speakers=tuple(speakers))
+        return cls(
+            names=tuple(table.values()),
+            speakers=tuple(speakers),
+            marked=frozenset(marked),
+            marker=MARKERS.get(study.language, MARKERS["da"]),
+        )
 
     def _lookup(self) -> dict[str, str]:
         return {" ".join(real.casefold().split()): fake for real, fake in self.names}
@@ -90,7 +105,10 @@ class Pseudonymiser:
 
         def swap(match: re.Match[str]) -> str:
             fake = lookup[" ".join(match.group("name").casefold().split())]
-            return _possessive(fake) if match.group("poss") else fake
+            word = _possessive(fake) if match.group("poss") else fake
+            # Not inside a hyphenated compound: "Oliver-sagen", not "Oliver (…)-sagen".
+            compound = text[match.end() : match.end() + 1] == "-"
+            return f"{word}{self.marker}" if fake in self.marked and not compound else word
 
         return pattern.sub(swap, text)
 
