@@ -218,7 +218,15 @@ def journeys(study: Path | None, map_dir: Path | None, lang: str | None) -> None
 @click.option("--format", "fmt", type=click.Choice(["html", "md"]), default=None)
 @click.option("--lang", type=click.Choice(["da", "en"]), default=None, help="Default: the study's.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@click.option("--analyst", is_flag=True, help="Show the counts behind every quantifier.")
+@click.option(
+    "--version",
+    "version",
+    type=click.Choice(["client", "analyst"]),
+    default="client",
+    show_default=True,
+    help="analyst = counts behind every quantifier, drafts marked, an appendix.",
+)
+@click.option("--analyst", is_flag=True, help="Same as --version analyst.")
 @click.option(
     "--include-suggestions",
     type=click.FloatRange(0, 1),
@@ -230,6 +238,7 @@ def report(
     fmt: str | None,
     lang: str | None,
     out: Path,
+    version: str,
     analyst: bool,
     include_suggestions: float | None,
 ) -> None:
@@ -240,7 +249,7 @@ def report(
     \b
     Example:
       journeylab report ungeanalyse --out rapport.html
-      journeylab report ungeanalyse --format md --lang en --out report.md --analyst
+      journeylab report ungeanalyse --format md --lang en --out report.md --version analyst
     """
     from journeylab.themes.report import report_study
 
@@ -250,7 +259,7 @@ def report(
         out,
         fmt=fmt,
         lang=lang,
-        analyst=analyst,
+        analyst=analyst or version == "analyst",
         include_suggestions=include_suggestions,
     )
     click.echo(f"Wrote {path}")

@@ -113,3 +113,52 @@ def test_person_in_the_loop_on_the_example_study(tmp_path: Path) -> None:
 def test_review_needs_out_or_read(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["review", str(tmp_path), "--coder", "AB"])
     assert result.exit_code == 2
+
+
+@pytest.fixture(scope="module")
+def coded_example(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import shutil
+
+    from journeylab.coding.study import example_study_path
+
+    root = tmp_path_factory.mktemp("coded") / "studie"
+    shutil.copytree(example_study_path(), root, ignore=shutil.ignore_patterns(".journeylab"))
+    for args in (["import", str(root)], ["code", str(root)]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+    return root
+
+
+@pytest.mark.parametrize(("version", "counts"), [("client", False), ("analyst", True)])
+def test_report_versions(coded_example: Path, tmp_path: Path, version: str, counts: bool) -> None:
+    out = tmp_path / "r.md"
+    args = ["report", str(coded_example), "--out", str(out), "--version", version]
+    result = CliRunner().invoke(main, [*args, "--include-suggestions", "0.5"])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert ("n = " in text) is counts
+    assert text.count("Hvad siger de unge?") == 7
+
+
+def test_report_without_codings_or_suggestions_still_renders(
+    coded_example: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "r.html"
+    result = CliRunner().invoke(main, ["report", str(coded_example), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8").count("Hvad siger medarbejderne?") == 7
+
+
+def test_export_xlsx_and_csv(coded_example: Path, tmp_path: Path) -> None:
+    for name in ("k.xlsx", "k.csv"):
+        result = CliRunner().invoke(
+            main, ["export", str(coded_example), "--out", str(tmp_path / name)]
+        )
+        assert result.exit_code == 0, result.output
+        assert (tmp_path / name).stat().st_size > 1000
+
+
+def test_import_of_missing_study_is_one_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["import", str(tmp_path / "nope")])
+    assert result.exit_code == 1
+    assert "no such study folder" in result.output and "journeylab init" in result.output
