@@ -1,0 +1,239 @@
+"""The explorer in a real browser: Debian's Chromium driven by Playwright.
+
+One browser and one coding server (plus a read-only one) for the session; the
+servers are the real uvicorn app on free ports of 127.0.0.1. Never skipped:
+without Chromium these tests fail.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, Request, Route, expect, sync_playwright
+
+from journeylab.coding.autocode import code_study
+from journeylab.coding.importer import import_study
+from journeylab.coding.store import open_store
+from journeylab.coding.study import Study, load_study
+from journeylab.themes.explorer import create_app
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "fjordby"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--headless=new",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+PAYLOAD = "<script>document.title='pwned'</script>"
+XSS = f"""\
+---
+title: Fokusgruppe om overgange
+participants:
+  Interviewer: {{role: interviewer}}
+  Lone: {{role: medarbejder, pseudonym: Medarbejder 8}}
+---
+Interviewer: Hvordan går det med overleveringen?
+
+Lone: Vi mangler en fast sagsbehandler {PAYLOAD} ved overgangen til voksen.
+
+Lone: Skolen og UU taler for lidt sammen om fraværet.
+"""
+XSS_SOURCE = "transcripts/zz_xss.txt"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Running:
+    def __init__(self, server: uvicorn.Server, thread: threading.Thread, url: str) -> None:
+        self.server, self.thread, self.url = server, thread, url
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def _start(study: Study, read_only: bool) -> Running:
+    port = _free_port()
+    app = create_app(study, read_only=read_only, include_suggestions=0.3)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the explorer did not start")
+        time.sleep(0.05)
+    return Running(server, thread, f"http://127.0.0.1:{port}")
+
+
+@pytest.fixture(scope="session")
+def study(tmp_path_factory: pytest.TempPathFactory) -> Study:
+    root = tmp_path_factory.mktemp("browser") / "fjordby"
+    shutil.copytree(EXAMPLE, root)
+    (root / XSS_SOURCE).write_text(XSS, encoding="utf-8")
+    study = load_study(root)
+    import_study(study)
+    code_study(study)
+    return study
+
+
+@pytest.fixture(scope="session")
+def servers(study: Study) -> Iterator[tuple[str, str]]:
+    coding, read_only = _start(study, False), _start(study, True)
+    yield coding.url, read_only.url
+    coding.stop()
+    read_only.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    assert Path(CHROMIUM).exists(), "Debian's chromium is required: apt-get install chromium"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[tuple[Page, list[str]]]:
+    """A fresh context (own cookies, so its own session) recording every request."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    seen: list[str] = []
+
+    def watch(route: Route, request: Request) -> None:
+        seen.append(request.url)
+        host = urlsplit(request.url).hostname
+        if host == "127.0.0.1":
+            route.continue_()
+        else:
+            route.abort()
+
+    context.route("**/*", watch)
+    pg = context.new_page()
+    pg.set_default_timeout(10_000)
+    yield pg, seen
+    context.close()
+    off_host = [u for u in seen if urlsplit(u).hostname != "127.0.0.1"]
+    assert off_host == [], f"requests left the machine: {off_host}"
+
+
+def _segment(pg: Page, segment_id: str) -> object:
+    return pg.locator(f'.segment[data-segment="{segment_id}"]')
+
+
+def test_overview_theme_and_role_filter(servers: tuple[str, str], page: tuple) -> None:
+    pg, seen = page
+    response = pg.goto(servers[0] + "/")
+    assert response is not None
+    csp = response.headers["content-security-policy"]
+    assert "default-src 'self'" in csp and "unsafe-inline" not in csp
+    expect(pg.locator("tr.theme-row")).to_have_count(7)
+    pg.click("text=Relationen")
+    expect(pg.locator("h1")).to_contain_text("Relationen")
+    expect(pg.locator("#say-unge")).to_have_text("Hvad siger de unge?")
+    pg.select_option("select[name=rolle]", "ung")
+    pg.click("form.filters button[type=submit]")
+    pg.wait_for_url("**rolle=ung**")
+    sides = pg.locator(".sides .segment")
+    assert sides.count() > 0
+    assert sides.count() == pg.locator(".sides .segment.role-ung").count()
+    assert any(u.endswith("/static/explorer.js") for u in seen)
+
+
+def test_code_by_keyboard_and_click_persist_and_undo(
+    servers: tuple[str, str], page: tuple, study: Study
+) -> None:
+    pg, _ = page
+    pg.goto(servers[0] + "/kilde?sti=" + XSS_SOURCE)
+    first = pg.locator(".segment").nth(1)  # the first turn after the interviewer's
+    seg_id = first.get_attribute("data-segment")
+    assert seg_id
+    second_theme = first.locator(".theme-btn").nth(1).get_attribute("data-theme")
+    pg.keyboard.press("j")
+    pg.keyboard.press("j")
+    expect(_segment(pg, seg_id)).to_have_class(re.compile("current"))
+    pg.keyboard.press("2")
+    button = _segment(pg, seg_id).locator(".theme-btn").nth(1)
+    expect(button).to_have_attribute("aria-pressed", "true")
+    pg.reload()
+    expect(_segment(pg, seg_id).locator(".theme-btn").nth(1)).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    with open_store(study) as store:
+        assert any(c.theme == second_theme for c in store.codings(coder="analytiker"))
+    pg.keyboard.press("u")
+    expect(_segment(pg, seg_id).locator(".theme-btn").nth(1)).to_have_attribute(
+        "aria-pressed", "false"
+    )
+    pg.reload()
+    expect(_segment(pg, seg_id).locator(".theme-btn").nth(1)).to_have_attribute(
+        "aria-pressed", "false"
+    )
+    # By click: the third theme button.
+    _segment(pg, seg_id).locator(".theme-btn").nth(2).click()
+    expect(_segment(pg, seg_id).locator(".theme-btn").nth(2)).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    pg.reload()
+    expect(_segment(pg, seg_id).locator(".chip.state-coded")).to_have_count(1)
+
+
+def test_coding_on_theme_page_changes_the_count(servers: tuple[str, str], page: tuple) -> None:
+    pg, _ = page
+    pg.goto(servers[0] + "/tema/tema-de-rette-tilbud")
+    count = pg.locator("strong[data-count-theme]")
+    before = int(count.inner_text())
+    pending = pg.locator(".pending .segment").first
+    pending.locator('.theme-btn[data-theme="De rette tilbud"]').click()
+    expect(count).to_have_text(str(before + 1))
+
+
+def test_xss_payload_is_text(servers: tuple[str, str], page: tuple) -> None:
+    pg, _ = page
+    pg.goto(servers[0] + "/kilde?sti=" + XSS_SOURCE)
+    expect(pg.locator(".seg-text", has_text="<script>")).to_have_count(1)
+    assert pg.title() != "pwned"
+
+
+def test_search_prefix_shows_highlighted_snippets(servers: tuple[str, str], page: tuple) -> None:
+    pg, _ = page
+    pg.goto(servers[0] + "/")
+    pg.keyboard.press("/")
+    pg.keyboard.type("sagsbeh")
+    pg.keyboard.press("Enter")
+    pg.wait_for_url("**/soeg?q=sagsbeh")
+    marks = pg.locator(".snippet mark")
+    expect(marks.first).to_be_visible()
+    assert all(t.lower().startswith("sagsbeh") for t in marks.all_inner_texts())
+
+
+def test_read_only_refuses_a_change(servers: tuple[str, str], page: tuple) -> None:
+    pg, _ = page
+    pg.goto(servers[1] + "/tema/tema-relationen")
+    expect(pg.locator(".segment").first).to_be_visible()
+    expect(pg.locator(".theme-btn")).to_have_count(0)
+    status = pg.evaluate(
+        """async () => {
+            const token = document.querySelector('meta[name="csrf-token"]').content;
+            const r = await fetch('/api/code', {method: 'POST', headers: {
+              'Content-Type': 'application/json', 'X-CSRF-Token': token},
+              body: JSON.stringify({segment: 'x', theme: 'Relationen', action: 'add'})});
+            return r.status; }"""
+    )
+    assert status in (404, 405)

@@ -1,0 +1,396 @@
+"""The theme explorer's routes through FastAPI's TestClient (httpx)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from journeylab.coding.autocode import code_study
+from journeylab.coding.importer import import_study
+from journeylab.coding.model import CodingStatus
+from journeylab.coding.store import open_store
+from journeylab.coding.study import Study, load_study
+from journeylab.themes import explorer as explorer_module
+from journeylab.themes.explorer import create_app
+from journeylab.themes.explorer_security import access_token
+from journeylab.themes.report import load_findings
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "fjordby"
+PAYLOAD = "<script>alert('xss')</script>"
+XSS_TRANSCRIPT = f"""\
+---
+title: Fokusgruppe <b>fed</b>
+participants:
+  Interviewer: {{role: interviewer}}
+  Ulla: {{role: medarbejder, pseudonym: Medarbejder 9}}
+  Emil: {{role: ung}}
+---
+Interviewer: Hvad skete der med sagsbehandleren?
+
+Ulla: Jonas fik en ny sagsbehandler igen, og {PAYLOAD} ingen ringede tilbage.
+
+Emil: Min kontaktperson lyttede, men skolen gjorde ikke noget ved fraværet.
+"""
+XSS_SOURCE = "transcripts/zz_xss.txt"
+BASE = "http://127.0.0.1"
+
+
+@pytest.fixture(scope="session")
+def built_study(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example study plus a hostile transcript, imported and machine-coded once."""
+    root = tmp_path_factory.mktemp("explorer") / "fjordby"
+    shutil.copytree(EXAMPLE, root)
+    (root / XSS_SOURCE).write_text(XSS_TRANSCRIPT, encoding="utf-8")
+    study = load_study(root)
+    import_study(study)
+    code_study(study)
+    return root
+
+
+@pytest.fixture
+def study(built_study: Path, tmp_path: Path) -> Study:
+    root = tmp_path / "fjordby"
+    shutil.copytree(built_study, root)
+    return load_study(root)
+
+
+@pytest.fixture
+def client(study: Study) -> Iterator[TestClient]:
+    with TestClient(create_app(study, include_suggestions=0.3), base_url=BASE) as c:
+        yield c
+
+
+def csrf_of(client: TestClient) -> str:
+    match = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/").text)
+    assert match
+    return match.group(1)
+
+
+def post(client: TestClient, url: str, body: dict[str, str], csrf: str) -> int:
+    return client.post(url, json=body, headers={"X-CSRF-Token": csrf}).status_code
+
+
+def first_segment(study: Study, role: str = "medarbejder") -> str:
+    with open_store(study) as store:
+        return next(s.id for s in store.segments() if s.role.value == role)
+
+
+def my_codings(study: Study, coder: str = "analytiker") -> dict[tuple[str, str], CodingStatus]:
+    with open_store(study) as store:
+        return {(c.segment_id, c.theme): c.status for c in store.codings(coder=coder)}
+
+
+# -- pages ----------------------------------------------------------------
+
+
+def test_overview_lists_every_theme_with_counts_and_chart(client: TestClient) -> None:
+    html = client.get("/").text
+    for name in ("Relationen", "Skolen og tidlig indsats", "Organisering og samarbejde"):
+        assert name in html
+    assert html.count('class="theme-row"') == 7
+    assert "<svg" in html and 'href="/tema/tema-relationen"' in html
+
+
+def test_theme_page_has_both_sides_and_filters_by_role(client: TestClient) -> None:
+    html = client.get("/tema/tema-relationen").text
+    assert "Hvad siger de unge?" in html and "Hvad siger medarbejderne?" in html
+    assert "role-ung" in html and "role-medarbejder" in html
+    only_young = client.get("/tema/tema-relationen", params={"rolle": "ung"}).text
+    assert "role-ung" in only_young
+    assert 'class="segment role-medarbejder' not in only_young.split("Maskinens forslag")[0]
+
+
+def test_theme_page_filters_by_colour_and_stage(client: TestClient) -> None:
+    red = client.get("/tema/tema-relationen", params={"farve": "red"}).text
+    main = red.split("Maskinens forslag")[0]
+    assert "note-red" in main and "note-green" not in main and "note-yellow" not in main
+    stage = client.get("/tema/tema-relationen", params={"fase": "transition_18"}).text
+    assert "Overgang til voksen" in stage.split("Maskinens forslag")[0]
+
+
+def test_unknown_theme_is_404(client: TestClient) -> None:
+    assert client.get("/tema/tema-findes-ikke").status_code == 404
+
+
+def test_source_page_shows_transcript_with_theme_colours(client: TestClient) -> None:
+    html = client.get("/kilde", params={"sti": "transcripts/fokusgruppe_familie_skole.md"}).text
+    assert "data-segment=" in html and "stripes" in html
+    css = client.get("/tema-farver.css").text
+    assert re.search(r"\.t-1 \{ --tc: #[0-9A-Fa-f]{6}; \}", css)
+
+
+def test_journey_source_and_maps_are_svg(client: TestClient) -> None:
+    source = client.get("/kilde", params={"sti": "journeys/J01.yaml"}).text
+    assert "<svg" in source and "note-yellow" in source
+    maps = client.get("/rejser").text
+    assert maps.count("<svg") >= 8
+
+
+def test_codebook_page(client: TestClient) -> None:
+    html = client.get("/kodebog").text
+    assert "Kodebog" in html and "Relationen" in html and "Nøgleord" in html
+
+
+def test_search_prefix_highlights_and_filters(client: TestClient) -> None:
+    html = client.get("/soeg", params={"q": "sagsbeh"}).text
+    marks = re.findall(r"<mark>([^<]*)</mark>", html)
+    assert marks and all(m.lower().startswith("sagsbeh") for m in marks)
+    young = client.get("/soeg", params={"q": "sagsbeh", "rolle": "ung"}).text
+    assert "role-ung" in young and 'class="segment role-medarbejder' not in young
+    theme = client.get("/soeg", params={"q": "sagsbeh", "tema": "Relationen"}).text
+    assert "<mark>" in theme
+
+
+# -- escaping and privacy -------------------------------------------------
+
+
+def test_script_in_a_segment_is_shown_as_text(client: TestClient) -> None:
+    for html in (
+        client.get("/kilde", params={"sti": XSS_SOURCE}).text,
+        client.get("/soeg", params={"q": "alert"}).text,
+    ):
+        assert PAYLOAD not in html
+        assert "&lt;script&gt;alert(" in html
+    assert "<b>fed</b>" not in client.get("/kilde", params={"sti": XSS_SOURCE}).text
+
+
+def test_real_names_are_pseudonymised(client: TestClient) -> None:
+    html = client.get("/kilde", params={"sti": XSS_SOURCE}).text
+    assert "Jonas" not in html and "Oliver" in html
+    assert "Ulla" not in html and "Medarbejder 9" in html
+    assert "Jonas" not in client.get("/soeg", params={"q": "ny sagsbeh"}).text
+
+
+def test_no_url_reaches_the_file_system(client: TestClient) -> None:
+    assert client.get("/kilde", params={"sti": "../study.toml"}).status_code == 404
+    assert client.get("/kilde", params={"sti": "/etc/passwd"}).status_code == 404
+    assert client.get("/static/explorer.py").status_code == 404
+    assert client.get("/static/..%2Fbase.html").status_code == 404
+    assert client.get("/static/explorer.css").status_code == 200
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(q=st.text(max_size=40))
+def test_search_never_fails_on_any_query(client: TestClient, q: str) -> None:
+    response = client.get("/soeg", params={"q": q})
+    assert response.status_code == 200
+    assert "<script>" not in response.text.replace('<script src="/static/explorer.js"', "")
+
+
+# -- security ---------------------------------------------------------------
+
+
+def test_security_headers_on_every_response(client: TestClient) -> None:
+    for url in ("/", "/static/explorer.js", "/tema-farver.css", "/tema/x"):
+        headers = client.get(url).headers
+        csp = headers["content-security-policy"]
+        assert "default-src 'self'" in csp and "script-src 'self'" in csp
+        assert "unsafe-inline" not in csp
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "no-referrer"
+        assert headers["x-frame-options"] == "DENY"
+
+
+def test_pages_have_no_inline_script_or_style(client: TestClient) -> None:
+    html = client.get("/tema/tema-relationen").text
+    assert re.findall(r"<script(?![^>]*\bsrc=)", html) == []
+    assert " style=" not in html and "<style" not in html and " onclick=" not in html
+
+
+def test_non_local_host_gets_a_token() -> None:
+    assert access_token("127.0.0.1", None) is None
+    assert access_token("localhost", None) is None
+    token = access_token("0.0.0.0", None)
+    assert token and len(token) >= 20
+    assert access_token("0.0.0.0", "given") == "given"
+
+
+def test_serve_off_localhost_demands_the_token(
+    study: Study, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seen = {}
+
+    def fake_run(app: object, host: str, port: int, log_level: str) -> None:
+        seen.update(app=app, host=host)
+
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", fake_run)
+    explorer_module.serve(study, host="0.0.0.0", port=9999)
+    url = capsys.readouterr().out
+    token = re.search(r"token=([\w-]+)", url)
+    assert token and seen["host"] == "0.0.0.0"
+    c = TestClient(seen["app"], base_url="http://192.0.2.1:9999")  # type: ignore[arg-type]
+    assert c.get("/").status_code == 401
+    assert c.get("/", params={"token": "wrong"}).status_code == 401
+    c.get("/", params={"token": token.group(1)})  # sets the cookie
+    assert c.get("/kodebog").status_code == 200
+
+
+def test_token_moves_into_a_strict_cookie(study: Study) -> None:
+    c = TestClient(create_app(study, token="s3cret-token"), base_url=BASE)
+    assert c.get("/").status_code == 401
+    first = c.get("/tema/tema-relationen?token=s3cret-token&rolle=ung", follow_redirects=False)
+    assert first.status_code == 303 and "token" not in first.headers["location"]
+    cookie = first.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie
+    assert c.get("/").status_code == 200
+
+
+def test_local_server_refuses_other_host_names(study: Study) -> None:
+    c = TestClient(create_app(study), base_url="http://evil.example")
+    assert c.get("/").status_code == 400
+
+
+def test_csrf_token_is_required_for_writes(client: TestClient, study: Study) -> None:
+    seg = first_segment(study)
+    body = {"segment": seg, "theme": "Relationen", "action": "add"}
+    csrf_of(client)
+    assert client.post("/api/code", json=body).status_code == 403
+    assert post(client, "/api/code", body, "wrong") == 403
+    fresh = TestClient(client.app, base_url=BASE)  # no session cookie at all
+    assert post(fresh, "/api/code", body, csrf_of(client)) == 403
+    assert my_codings(study) == {}
+
+
+def test_read_only_has_no_write_routes_or_controls(study: Study) -> None:
+    c = TestClient(create_app(study, read_only=True, include_suggestions=0.3), base_url=BASE)
+    csrf = csrf_of(c)
+    body = {"segment": first_segment(study), "theme": "Relationen", "action": "add"}
+    for url in ("/api/code", "/api/undo", "/api/memo"):
+        assert post(c, url, body, csrf) in (404, 405)
+    html = c.get("/tema/tema-relationen").text
+    assert "theme-btn" not in html and "memo-form" not in html
+    assert my_codings(study) == {}
+
+
+# -- coding -------------------------------------------------------------------
+
+
+def test_coding_persists_and_reaches_the_report(client: TestClient, study: Study) -> None:
+    csrf = csrf_of(client)
+    seg = first_segment(study)
+    theme = "Fælles mål og forståelse for kerneopgaven"
+    before = next(t for t in load_findings(study)[0].themes if t.name == theme).segments
+    response = client.post(
+        "/api/code",
+        json={"segment": seg, "theme": theme, "action": "add"},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert response.status_code == 200
+    assert my_codings(study)[(seg, theme)] in (CodingStatus.MANUAL, CodingStatus.ACCEPTED)
+    assert 'aria-pressed="true"' in response.json()["html"]
+    after = next(t for t in load_findings(study)[0].themes if t.name == theme).segments
+    assert after == before + 1
+    assert post(client, "/api/code", {"segment": seg, "theme": theme, "action": "toggle"}, csrf)
+    assert (seg, theme) not in my_codings(study)
+
+
+def test_accept_and_reject_a_suggestion(client: TestClient, study: Study) -> None:
+    with open_store(study) as store:
+        suggestions = store.codings(statuses=[CodingStatus.SUGGESTED])
+    a, b = suggestions[0], next(s for s in suggestions if s.segment_id != suggestions[0].segment_id)
+    csrf = csrf_of(client)
+    assert post(client, "/api/code", {"segment": a.segment_id, "theme": a.theme,
+                                      "action": "accept"}, csrf) == 200  # fmt: skip
+    assert post(client, "/api/code", {"segment": b.segment_id, "theme": b.theme,
+                                      "action": "reject"}, csrf) == 200  # fmt: skip
+    mine = my_codings(study)
+    assert mine[(a.segment_id, a.theme)] is CodingStatus.ACCEPTED
+    assert mine[(b.segment_id, b.theme)] is CodingStatus.REJECTED
+
+
+def test_bad_requests_write_nothing(client: TestClient, study: Study) -> None:
+    csrf = csrf_of(client)
+    seg = first_segment(study)
+    assert post(client, "/api/code", {"segment": "nope#1", "theme": "Relationen",
+                                      "action": "add"}, csrf) == 404  # fmt: skip
+    assert post(client, "/api/code", {"segment": seg, "theme": "Ukendt tema",
+                                      "action": "add"}, csrf) == 409  # fmt: skip
+    assert post(client, "/api/code", {"segment": seg, "theme": "Relationen",
+                                      "action": "drop"}, csrf) == 400  # fmt: skip
+    assert my_codings(study) == {}
+
+
+def test_undo_reverts_the_last_act(client: TestClient, study: Study) -> None:
+    csrf = csrf_of(client)
+    seg = first_segment(study)
+    add = {"segment": seg, "theme": "Relationen", "action": "add"}
+    reject = {"segment": seg, "theme": "Relationen", "action": "reject"}
+    assert post(client, "/api/code", add, csrf) == 200
+    assert post(client, "/api/code", reject, csrf) == 200
+    assert my_codings(study)[(seg, "Relationen")] is CodingStatus.REJECTED
+    assert post(client, "/api/undo", {}, csrf) == 200
+    assert my_codings(study)[(seg, "Relationen")] in (CodingStatus.MANUAL, CodingStatus.ACCEPTED)
+    assert post(client, "/api/undo", {}, csrf) == 200
+    assert (seg, "Relationen") not in my_codings(study)
+    assert post(client, "/api/undo", {}, csrf) == 409
+
+
+def test_memo_is_saved(client: TestClient, study: Study) -> None:
+    csrf = csrf_of(client)
+    seg = first_segment(study)
+    assert post(client, "/api/memo", {"segment": seg, "text": "Vigtigt <i>her</i>"}, csrf) == 200
+    with open_store(study) as store:
+        assert ("segment", seg, "analytiker", "Vigtigt <i>her</i>") in store.memos("segment")
+    html = client.get("/kilde", params={"sti": seg.split("#")[0]}).text
+    assert "Vigtigt &lt;i&gt;her&lt;/i&gt;" in html
+
+
+def test_two_coders_interleaving_lose_nothing(study: Study) -> None:
+    anna = TestClient(create_app(study, coder="anna"), base_url=BASE)
+    bo = TestClient(create_app(study, coder="bo"), base_url=BASE)
+    with open_store(study) as store:
+        ids = [s.id for s in store.segments() if s.role.value != "interviewer"][:30]
+    themes = ["Relationen", "De rette tilbud"]
+    tokens = {"anna": csrf_of(anna), "bo": csrf_of(bo)}
+    errors: list[int] = []
+
+    def work(name: str, c: TestClient, theme: str) -> None:
+        for seg in ids:
+            status = post(c, "/api/code", {"segment": seg, "theme": theme, "action": "add"},
+                          tokens[name])  # fmt: skip
+            if status != 200:
+                errors.append(status)
+
+    threads = [
+        threading.Thread(target=work, args=("anna", anna, themes[0])),
+        threading.Thread(target=work, args=("bo", bo, themes[1])),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert set(my_codings(study, "anna")) == {(s, themes[0]) for s in ids}
+    assert set(my_codings(study, "bo")) == {(s, themes[1]) for s in ids}
+    # Each session undoes only its own act.
+    assert post(bo, "/api/undo", {}, tokens["bo"]) == 200
+    assert len(my_codings(study, "anna")) == 30 and len(my_codings(study, "bo")) == 29
+
+
+def test_two_sessions_of_one_coder_have_their_own_undo(study: Study) -> None:
+    app = create_app(study)
+    one, two = TestClient(app, base_url=BASE), TestClient(app, base_url=BASE)
+    seg = first_segment(study)
+    assert post(one, "/api/code", {"segment": seg, "theme": "Relationen", "action": "add"},
+                csrf_of(one)) == 200  # fmt: skip
+    assert post(two, "/api/undo", {}, csrf_of(two)) == 409
+    assert (seg, "Relationen") in my_codings(study)
+
+
+def test_machine_coder_name_is_refused(study: Study) -> None:
+    from journeylab.errors import InputError
+
+    with pytest.raises(InputError):
+        create_app(study, coder="machine:ensemble")

@@ -1,0 +1,114 @@
+"""The theme explorer: a small web app over the study's store and findings.
+
+`create_app` builds the FastAPI app (pages in explorer_routes, coding in
+explorer_coding, guards in explorer_security); `serve` runs it with uvicorn on
+127.0.0.1, and off localhost only behind an access token.
+"""
+
+from __future__ import annotations
+
+import webbrowser
+from pathlib import Path
+
+from fastapi import FastAPI, HTTPException
+from fastapi.responses import Response
+
+from journeylab.coding.study import Study
+from journeylab.errors import InputError
+from journeylab.journeys.readers import read_journeys
+from journeylab.themes.explorer_data import FindingsCache, open_for
+from journeylab.themes.explorer_security import Sessions, access_token, install, is_local
+from journeylab.themes.templating import templates_dir
+
+# The only files the app serves from disk, read once at start: name -> media type.
+STATIC = {
+    "explorer.css": "text/css; charset=utf-8",
+    "explorer.js": "text/javascript; charset=utf-8",
+}
+
+
+def static_dir() -> Path:
+    return templates_dir() / "explorer" / "static"
+
+
+def _static_files() -> dict[str, bytes]:
+    return {name: (static_dir() / name).read_bytes() for name in STATIC}
+
+
+def create_app(
+    study: Study,
+    *,
+    read_only: bool = False,
+    token: str | None = None,
+    coder: str = "analytiker",
+    include_suggestions: float | None = None,
+) -> FastAPI:
+    """The explorer app for *study*; with *token*, every request must carry it."""
+    from journeylab.themes import explorer_coding, explorer_routes
+
+    if coder.startswith("machine:") or not coder.strip():
+        raise InputError(
+            f"'{coder}' cannot be the explorer's coder", hint="give a person's coder name"
+        )
+    with open_for(study):
+        pass  # fail now (StoreError) if the study has not been imported
+    journeys = read_journeys(study.journey_files(), relative=study.relative)
+    app = FastAPI(title="journeylab explorer", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.explorer = explorer_routes.Explorer(
+        study=study,
+        coder=coder,
+        read_only=read_only,
+        findings=FindingsCache(study, journeys, include_suggestions),
+        journeys=journeys,
+    )
+    install(app, token=token, sessions=Sessions())
+    files = _static_files()
+
+    @app.get("/static/{name}")
+    def static(name: str) -> Response:
+        # A fixed allow-list: the name is a dictionary key, never a path.
+        if name not in files:
+            raise HTTPException(404, "not found")
+        return Response(
+            files[name], media_type=STATIC[name], headers={"Cache-Control": "max-age=300"}
+        )
+
+    app.include_router(explorer_routes.router)
+    if not read_only:
+        app.include_router(explorer_coding.router)
+    return app
+
+
+def address(host: str, port: int, token: str | None) -> str:
+    """The URL to open (with the token, which then moves into a cookie)."""
+    shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
+    return f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
+
+
+def serve(
+    study: Study,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    read_only: bool = False,
+    token: str | None = None,
+    open_browser: bool = False,
+    coder: str = "analytiker",
+    include_suggestions: float | None = None,
+) -> None:
+    """Run the explorer until interrupted; off localhost a token is always required."""
+    import uvicorn
+
+    token = access_token(host, token)
+    app = create_app(
+        study,
+        read_only=read_only,
+        token=token,
+        coder=coder,
+        include_suggestions=include_suggestions,
+    )
+    url = address(host, port, token)
+    print(f"journeylab explorer: {url}" + ("" if is_local(host) else "  (keep the token secret)"))
+    if open_browser:
+        webbrowser.open(url)
+    uvicorn.run(app, host=host, port=port, log_level="warning")

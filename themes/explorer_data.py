@@ -1,0 +1,278 @@
+"""What the explorer's pages show: findings (cached), segment views with coding state, search.
+
+Every function opens nothing itself; the caller passes an open `Store`, so each
+request holds its connection for a few milliseconds only (two coders' writes
+interleave through SQLite's WAL instead of waiting on a long-lived connection).
+All user text leaving this module has been through the study's Pseudonymiser.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from journeylab.coding.fts import MARK_END, MARK_START, fts_query
+from journeylab.coding.model import Coding, CodingStatus, Role, Segment, Theme
+from journeylab.coding.records import coder_kind, coding_from_row, segment_from_row
+from journeylab.coding.store import Store, open_store
+from journeylab.coding.study import Study
+from journeylab.journeys.model import Journey
+from journeylab.themes.findings import Findings, SourceInfo, build_findings
+from journeylab.themes.privacy import Pseudonymiser
+
+# A person's act on a segment and what it leaves behind.
+COUNTED = (CodingStatus.ACCEPTED, CodingStatus.MANUAL)
+
+
+@dataclass(frozen=True)
+class ThemeMark:
+    """One theme's state on one segment, as the coding controls show it."""
+
+    name: str
+    index: int  # 1-based position in the codebook (the keyboard shortcut)
+    state: str  # "coded" | "suggested" | "rejected" | "none"
+    mine: bool  # the explorer's coder holds a person coding for it
+    score: float | None = None
+
+
+@dataclass(frozen=True)
+class SegmentView:
+    id: str
+    source: str
+    kind: str
+    text: str  # pseudonymised
+    role: str
+    speaker: str | None  # pseudonym
+    stage: str | None
+    colour: str | None
+    journey: str | None
+    marks: tuple[ThemeMark, ...]
+    memos: tuple[str, ...] = ()
+
+    @property
+    def coded(self) -> tuple[ThemeMark, ...]:
+        return tuple(m for m in self.marks if m.state == "coded")
+
+    @property
+    def suggested(self) -> tuple[ThemeMark, ...]:
+        return tuple(m for m in self.marks if m.state == "suggested")
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    segment: SegmentView
+    parts: tuple[tuple[str, bool], ...]  # (pseudonymised text, is a match)
+
+
+def fingerprint(store: Store) -> tuple[object, ...]:
+    """Changes whenever a coding, a source or the audit log changes (any process)."""
+    row = store.conn.execute(
+        "SELECT (SELECT max(id) FROM audit), (SELECT count(*) FROM codings),"
+        " (SELECT max(updated) FROM codings), (SELECT max(imported_at) FROM sources),"
+        " (SELECT count(*) FROM themes)"
+    ).fetchone()
+    return tuple(row)
+
+
+class FindingsCache:
+    """Findings rebuilt only when the store's fingerprint moves."""
+
+    def __init__(
+        self, study: Study, journeys: Sequence[Journey], include_suggestions: float | None
+    ) -> None:
+        self.study = study
+        self.journeys = list(journeys)
+        self.include_suggestions = include_suggestions
+        self._lock = threading.Lock()
+        self._key: tuple[object, ...] | None = None
+        self._value: Findings | None = None
+
+    def get(self, store: Store) -> Findings:
+        key = fingerprint(store)
+        # One build at a time: concurrent requests after a write wait for it
+        # instead of each rebuilding the same findings.
+        with self._lock:
+            if self._value is None or key != self._key:
+                self._value, self._key = self._build(store), key
+            return self._value
+
+    def _build(self, store: Store) -> Findings:
+        from journeylab.coding.codebook import with_default_colours
+        from journeylab.coding.model import Codebook
+
+        records = store.sources()
+        statuses = [*COUNTED, CodingStatus.REJECTED]
+        if self.include_suggestions is not None:
+            statuses.append(CodingStatus.SUGGESTED)
+        codebook = with_default_colours(
+            Codebook(self.study.title, self.study.language, tuple(store.themes()))
+        )
+        sources = [
+            SourceInfo(r.path, r.kind, r.title, r.participants, r.municipality, r.date)
+            for r in records
+        ]
+        return build_findings(
+            self.study,
+            codebook,
+            store.segments(),
+            store.codings(statuses=statuses),
+            self.journeys,
+            sources,
+            include_suggestions=self.include_suggestions,
+        )
+
+
+def pseudonymiser(study: Study, store: Store) -> Pseudonymiser:
+    return Pseudonymiser.from_study(study, [p for s in store.sources() for p in s.participants])
+
+
+def codings_for(store: Store, ids: Sequence[str]) -> dict[str, list[Coding]]:
+    """Every coding of the given segments, by segment id (chunked IN queries)."""
+    out: dict[str, list[Coding]] = defaultdict(list)
+    unique = list(dict.fromkeys(ids))
+    for i in range(0, len(unique), 500):
+        chunk = unique[i : i + 500]
+        rows = store.conn.execute(
+            f"SELECT * FROM codings WHERE segment_id IN ({','.join('?' * len(chunk))})", chunk
+        ).fetchall()
+        for row in rows:
+            out[row["segment_id"]].append(coding_from_row(row))
+    return out
+
+
+def marks_for(themes: Sequence[Theme], codings: Sequence[Coding], coder: str) -> list[ThemeMark]:
+    """The state of every theme on a segment for *coder*, from all its codings."""
+    marks = []
+    for index, theme in enumerate(themes, start=1):
+        mine = [c for c in codings if c.theme == theme.name and c.coder == coder]
+        people = [c for c in codings if c.theme == theme.name and coder_kind(c.coder) == "person"]
+        machine = [
+            c
+            for c in codings
+            if c.theme == theme.name
+            and coder_kind(c.coder) == "machine"
+            and c.status is CodingStatus.SUGGESTED
+        ]
+        score = max((c.score for c in machine if c.score is not None), default=None)
+        if any(c.status in COUNTED for c in people):
+            state = "coded"
+        elif any(c.status is CodingStatus.REJECTED for c in people):
+            state = "rejected"
+        elif machine:
+            state = "suggested"
+        else:
+            state = "none"
+        marks.append(ThemeMark(theme.name, index, state, bool(mine), score))
+    return marks
+
+
+def segment_views(
+    store: Store,
+    segments: Sequence[Segment],
+    themes: Sequence[Theme],
+    coder: str,
+    names: Pseudonymiser,
+) -> list[SegmentView]:
+    """Segments with their coding state and memos, ready for `_segment.html`."""
+    by_segment = codings_for(store, [s.id for s in segments])
+    memos: dict[str, list[str]] = defaultdict(list)
+    for _kind, target, _author, text in store.memos("segment"):
+        memos[target].append(names.text(text))
+    return [
+        SegmentView(
+            id=s.id,
+            source=s.source,
+            kind=s.kind.value,
+            text=names.text(s.text),
+            role=s.role.value,
+            speaker=names.speaker(s.speaker),
+            stage=s.stage,
+            colour=s.colour,
+            journey=s.journey,
+            marks=tuple(marks_for(themes, by_segment.get(s.id, []), coder)),
+            memos=tuple(memos.get(s.id, ())),
+        )
+        for s in segments
+    ]
+
+
+def segments_by_id(store: Store, ids: Sequence[str]) -> list[Segment]:
+    """The segments with these ids, in the order given (unknown ids skipped)."""
+    found: dict[str, Segment] = {}
+    unique = list(dict.fromkeys(ids))
+    for i in range(0, len(unique), 500):
+        chunk = unique[i : i + 500]
+        rows = store.conn.execute(
+            f"SELECT * FROM segments WHERE id IN ({','.join('?' * len(chunk))})", chunk
+        ).fetchall()
+        found.update((r["id"], segment_from_row(r)) for r in rows)
+    return [found[i] for i in unique if i in found]
+
+
+def search(
+    store: Store,
+    query: str,
+    *,
+    role: str | None = None,
+    source: str | None = None,
+    theme: str | None = None,
+    limit: int = 50,
+) -> list[tuple[Segment, str]]:
+    """(segment, snippet) for an FTS5 prefix search, best first, with optional filters."""
+    match = fts_query(query)
+    if not match:
+        return []
+    sql = (
+        "SELECT s.*, snippet(segments_fts, 0, char(2), char(3), '…', 24) AS snip"
+        " FROM segments_fts JOIN segments s ON s.rowid = segments_fts.rowid"
+        " WHERE segments_fts MATCH ?"
+    )
+    params: list[object] = [match]
+    if role:
+        sql += " AND s.role = ?"
+        params.append(role)
+    if source:
+        sql += " AND s.source = ?"
+        params.append(source)
+    if theme:
+        sql += (
+            " AND EXISTS (SELECT 1 FROM codings c WHERE c.segment_id = s.id AND c.theme = ?"
+            " AND c.status IN ('accepted', 'manual', 'suggested'))"
+        )
+        params.append(theme)
+    sql += " ORDER BY bm25(segments_fts) LIMIT ?"
+    params.append(limit)
+    return [(segment_from_row(r), r["snip"]) for r in store.conn.execute(sql, params).fetchall()]
+
+
+def snippet_parts(snippet: str, names: Pseudonymiser) -> tuple[tuple[str, bool], ...]:
+    """A snippet as (text, is_match) pieces; names replaced after splitting on the marks."""
+    out: list[tuple[str, bool]] = []
+    inside = False
+    chunk = ""
+    for char in snippet:
+        if char in (MARK_START, MARK_END):
+            if chunk:
+                out.append((chunk, inside))
+            chunk, inside = "", char == MARK_START
+        else:
+            chunk += char
+    if chunk:
+        out.append((chunk, inside))
+    return tuple((names.text(text), hit) for text, hit in out)
+
+
+def role_label(role: str) -> str:
+    return {
+        Role.UNG.value: "Ung",
+        Role.MEDARBEJDER.value: "Medarbejder",
+        Role.LEDER.value: "Leder",
+        Role.INTERVIEWER.value: "Interviewer",
+    }.get(role, role)
+
+
+def open_for(study: Study) -> Store:
+    """A short-lived store connection for one request."""
+    return open_store(study)

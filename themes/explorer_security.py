@@ -1,0 +1,176 @@
+"""The explorer's guards: access token, host check, sessions with CSRF tokens, headers.
+
+Sessions live in the server's memory (a random id in an HttpOnly, SameSite=Strict
+cookie); each holds its CSRF token and the coder's undo stack. Nothing here
+trusts the browser beyond comparing secrets in constant time.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import threading
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import PlainTextResponse, RedirectResponse
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
+TOKEN_COOKIE = "journeylab_token"
+SESSION_COOKIE = "journeylab_session"
+CSRF_HEADER = "x-csrf-token"
+UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+
+
+def is_local(host: str) -> bool:
+    return host.strip().lower() in LOCAL_HOSTS
+
+
+def access_token(host: str, token: str | None) -> str | None:
+    """The token the server must demand: the given one, a fresh one off-localhost, else None."""
+    if token:
+        return token
+    return None if is_local(host) else secrets.token_urlsafe(24)
+
+
+def _hostname(header: str) -> str:
+    return (urlsplit(f"//{header}").hostname or "").lower()
+
+
+@dataclass
+class Act:
+    """One coding act, with what to restore on undo (None: there was no coding)."""
+
+    segment: str
+    theme: str
+    before: tuple[str, str | None] | None  # (status, memo) of the coder's coding
+
+
+@dataclass
+class Session:
+    csrf: str
+    undo: list[Act] = field(default_factory=list)
+
+
+class Sessions:
+    """In-memory sessions; ids are 32 random bytes, so guessing one is hopeless."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, Session] = {}
+        self._lock = threading.Lock()
+
+    def get(self, sid: str | None) -> Session | None:
+        if not sid:
+            return None
+        with self._lock:
+            return self._items.get(sid)
+
+    def new(self) -> tuple[str, Session]:
+        sid = secrets.token_urlsafe(32)
+        session = Session(csrf=secrets.token_urlsafe(32))
+        with self._lock:
+            if len(self._items) > 10_000:  # a bound against cookie-less clients piling up
+                self._items.clear()
+            self._items[sid] = session
+        return sid, session
+
+
+def same(a: str | None, b: str | None) -> bool:
+    """Constant-time equality of two secrets (False when either is missing)."""
+    if not a or not b:
+        return False
+    return hmac.compare_digest(a.encode(), b.encode())
+
+
+def install(app: FastAPI, *, token: str | None, sessions: Sessions) -> None:
+    """Add the middleware that guards every request and stamps every response."""
+
+    async def guard(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await _checked(request, call_next, token, sessions)
+        for key, value in HEADERS.items():
+            response.headers[key] = value
+        response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    app.middleware("http")(guard)
+
+
+def _cookie(response: Response, name: str, value: str, request: Request) -> None:
+    response.set_cookie(
+        name,
+        value,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+
+
+async def _checked(
+    request: Request,
+    call_next: Callable[[Request], Awaitable[Response]],
+    token: str | None,
+    sessions: Sessions,
+) -> Response:
+    host = _hostname(request.headers.get("host", ""))
+    if token is None and not is_local(host):
+        # Without a token the server only answers to a local name (DNS rebinding).
+        return PlainTextResponse("unknown host", status_code=400)
+    new_token = False
+    if token is not None:
+        given = request.query_params.get("token")
+        if same(given, token):
+            new_token = True
+        elif not same(request.cookies.get(TOKEN_COOKIE), token):
+            return PlainTextResponse(
+                "access token required: open the address the server printed", status_code=401
+            )
+    if new_token and request.method == "GET":
+        # Drop the token from the address bar (and history) once the cookie holds it.
+        rest = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
+        target = request.url.path + (f"?{urlencode(rest)}" if rest else "")
+        redirect = RedirectResponse(target, status_code=303)
+        _cookie(redirect, TOKEN_COOKIE, token or "", request)
+        return redirect
+    session = sessions.get(request.cookies.get(SESSION_COOKIE))
+    if request.method in UNSAFE_METHODS:
+        origin = request.headers.get("origin")
+        if origin and _hostname(urlsplit(origin).netloc) != host:
+            return PlainTextResponse("cross-origin request refused", status_code=403)
+        if session is None or not same(request.headers.get(CSRF_HEADER), session.csrf):
+            return PlainTextResponse("missing or wrong CSRF token", status_code=403)
+    sid = None
+    if session is None:
+        sid, session = sessions.new()
+    request.state.session = session
+    response = await call_next(request)
+    if sid is not None:
+        _cookie(response, SESSION_COOKIE, sid, request)
+    if new_token:
+        _cookie(response, TOKEN_COOKIE, token or "", request)
+    return response
+
+
+def session_of(request: Request) -> Session:
+    session: Any = getattr(request.state, "session", None)
+    assert isinstance(session, Session)  # the guard always sets it
+    return session
