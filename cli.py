@@ -377,3 +377,48 @@ def agreement(study: Path | None, coders: str | None, out: Path | None) -> None:
     if out is not None:
         write_text_atomic(out, table.to_csv(index=False))
         click.echo(f"Wrote {out}")
+
+
+@main.command()
+@study_argument
+@click.option("--host", default="127.0.0.1", show_default=True, help="Other hosts need a token.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
+@click.option("--read-only", is_flag=True, help="For workshops: nothing can be changed.")
+@click.option("--token", help="Access token (generated and printed when the host is not local).")
+@click.option("--coder", default="analytiker", show_default=True, help="Who codes in the browser.")
+@click.option(
+    "--include-suggestions",
+    type=click.FloatRange(0, 1),
+    default=None,
+    help="Also count machine suggestions scoring at least this.",
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the browser.")
+def explore(
+    study: Path | None,
+    host: str,
+    port: int,
+    read_only: bool,
+    token: str | None,
+    coder: str,
+    include_suggestions: float | None,
+    open_browser: bool,
+) -> None:
+    """Serve the theme explorer in the browser (works offline).
+
+    \b
+    Example:
+      journeylab explore ungeanalyse --open
+      journeylab explore ungeanalyse --read-only --include-suggestions 0.5
+    """
+    from journeylab.themes.explorer import serve
+
+    serve(
+        _study(study),
+        host=host,
+        port=port,
+        read_only=read_only,
+        token=token,
+        open_browser=open_browser,
+        coder=coder,
+        include_suggestions=include_suggestions,
+    )

@@ -162,3 +162,17 @@ def test_import_of_missing_study_is_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["import", str(tmp_path / "nope")])
     assert result.exit_code == 1
     assert "no such study folder" in result.output and "journeylab init" in result.output
+
+
+def test_explore_passes_its_options_to_the_server(
+    coded_example: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import journeylab.themes.explorer as explorer
+
+    seen: dict[str, object] = {}
+    monkeypatch.setattr(explorer, "serve", lambda study, **kw: seen.update(kw, root=study.root))
+    args = ["explore", str(coded_example), "--read-only", "--port", "9001", "--host", "0.0.0.0"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert seen["read_only"] is True and seen["port"] == 9001 and seen["host"] == "0.0.0.0"
+    assert seen["root"] == coded_example
