@@ -288,6 +288,10 @@ def demo(out: Path) -> None:
         paths = run_demo(out, progress=progress)
     for label, path in paths:
         click.echo(f"{label:<28} {path}")
+    click.echo(
+        f"\nExplore it in a browser: journeylab explore {out / 'studie'} "
+        "--include-suggestions 0.5 --open"
+    )
 
 
 @main.command()

@@ -2,6 +2,7 @@
 # The project's two commands, and the setup they share.
 #   bash dev.sh demo   set up, then run journeylab on the example study -> demo-output/
 #   bash dev.sh test   set up, then ruff, mypy and every test
+#   bash dev.sh explore  the demo study in the theme explorer on http://127.0.0.1:8765
 # Works on a fresh Debian machine with Python 3.11: it makes its own virtualenv
 # in .venv and installs what it needs (apt-get for venv support and Chromium).
 set -euo pipefail
@@ -46,6 +47,11 @@ case "${1:-}" in
         setup
         "$BIN/journeylab" demo --out demo-output
         ;;
+    explore)
+        setup
+        [ -f demo-output/studie/.journeylab/study.db ] || "$BIN/journeylab" demo --out demo-output
+        "$BIN/journeylab" explore demo-output/studie --include-suggestions 0.5 "${@:2}"
+        ;;
     test)
         setup
         "$BIN/ruff" check .
@@ -58,7 +64,7 @@ case "${1:-}" in
         setup
         ;;
     *)
-        echo "usage: bash dev.sh demo|test|setup" >&2
+        echo "usage: bash dev.sh demo|test|explore|setup" >&2
         exit 2
         ;;
 esac
