@@ -287,7 +287,7 @@ def demo(out: Path) -> None:
     with progress_bar("Demo") as progress:
         paths = run_demo(out, progress=progress)
     for label, path in paths:
-        click.echo(f"{label:<28} {path}")
+        click.echo(f"{label:<34} {path}")
     click.echo(
         f"\nExplore it in a browser: journeylab explore {out / 'studie'} "
         "--include-suggestions 0.5 --open"
@@ -426,3 +426,31 @@ def explore(
         coder=coder,
         include_suggestions=include_suggestions,
     )
+
+
+@main.command()
+@click.argument("programme", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["html", "md"]), default=None)
+@click.option(
+    "--lang", type=click.Choice(["da", "en"]), default=None, help="Default: the programme's."
+)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--municipality", "scope", help="A member study's key: that municipality's version.")
+def synthesis(
+    programme: Path, fmt: str | None, lang: str | None, out: Path, scope: str | None
+) -> None:
+    """Write the cross-municipality synthesis of a programme folder (programme.toml).
+
+    Imports and codes every member study, suggests a theme mapping the first
+    time (mapping.yaml, yours to edit), and writes the synthesis.
+
+    \b
+    Example:
+      journeylab synthesis examples/programme --out synthese.html
+      journeylab synthesis examples/programme --municipality aaby --out aaby.html
+    """
+    from journeylab.themes.synthesis_report import synthesis_command
+
+    fmt = fmt or ("md" if out.suffix.lower() == ".md" else "html")
+    path = synthesis_command(programme, out, fmt=fmt, lang=lang, scope=scope)
+    click.echo(f"Wrote {path}")

@@ -73,3 +73,11 @@ def test_demo_command_runs_and_leaves_example_untouched(tmp_path: Path) -> None:
     assert (tmp_path / "d" / "rapport.html").is_file()
     assert snapshot() == before
     assert (tmp_path / "d" / "studie" / ".journeylab" / "study.db").is_file()
+
+
+def test_demo_writes_the_partnership_synthesis(demo_out: Path) -> None:
+    html = (demo_out / "synthese.html").read_text(encoding="utf-8")
+    for key in ("aaby", "bakkedal", "strandvig"):
+        assert (demo_out / f"synthese-{key}.html").is_file()
+    assert (demo_out / "synthese.md").is_file()
+    assert "<html" in html.lower()

@@ -12,6 +12,7 @@ from journeylab.coding.importer import import_study
 from journeylab.coding.study import Study, example_study_path, load_study
 from journeylab.journeys.overview import write_journey_maps
 from journeylab.themes.report import report_study
+from journeylab.themes.synthesis_report import run_programme_demo
 
 # The example has no person's codings yet, so the demo report counts machine
 # suggestions from this confidence on; the report marks them as suggestions.
@@ -51,8 +52,13 @@ def _export(study: Study, out: Path) -> Path:
     return out
 
 
-def run_demo(out: str | Path, *, progress: Progress | None = None) -> list[tuple[str, Path]]:
-    """Copy the example study into *out*, run every step, return (label, path) pairs."""
+def run_demo(
+    out: str | Path, *, progress: Progress | None = None, programme: bool = True
+) -> list[tuple[str, Path]]:
+    """Copy the example study into *out*, run every step, return (label, path) pairs.
+
+    With *programme*, also the synthesis of the example partnership programme.
+    """
     out = Path(out)
     work = out / "studie"
     if work.exists():
@@ -77,6 +83,10 @@ def run_demo(out: str | Path, *, progress: Progress | None = None) -> list[tuple
     done: list[tuple[str, Path]] = []
     for i, (label, step) in enumerate(steps):
         if progress is not None:
-            progress(i, len(steps), label)
+            progress(i, len(steps) + 1, label)
         done.append((label, step()))
+    if programme:
+        if progress is not None:
+            progress(len(steps), len(steps) + 1, "partnership synthesis")
+        done.extend(run_programme_demo(out))
     return done
