@@ -70,3 +70,7 @@ class SheetError(InputError):
 
 class PrivacyError(JourneylabError):
     """Output would show a name the study marks as real."""
+
+
+class JourneylabWarning(UserWarning):
+    """A safe guess journeylab made about a user's file (printed as one line)."""

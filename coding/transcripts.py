@@ -52,6 +52,9 @@ _TOKEN = re.compile(r"\([^()]{1,30}\)|[^\s()]+")
 _WORD = re.compile(r"[\w'’.\-]+")
 _HEADING = re.compile(r"[ \t]*#{1,6}(?:[ \t]|$)")
 FRONT_MATTER_KEYS = ("title", "date", "municipality", "participants")
+# spaCy's default nlp.max_length: a longer turn cannot be segmented, and is in
+# practice a file whose speaker labels were lost, so it is refused here.
+MAX_TURN = 1_000_000
 
 
 def read_transcript(
@@ -308,6 +311,14 @@ def assemble(
         people[r.speaker] = person
         if start == end:
             continue  # a speaker label with nothing said is not a turn
+        if end - start > MAX_TURN:
+            raise TranscriptError(
+                f"the turn of '{r.speaker}' is {end - start:,} characters long;"
+                f" journeylab reads turns of up to {MAX_TURN:,}",
+                path=path,
+                where=r.where,
+                hint="check that every turn starts with 'Name:' on a new line, or split the turn",
+            )
         turns.append(
             Turn(
                 len(turns), r.speaker, person.role, text[start:end], start, end, r.timestamp, r.line

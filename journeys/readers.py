@@ -169,6 +169,8 @@ class _Reader:
         if field:
             parts.append(f"field '{field}'")
         where = ", ".join(p for p in parts if p) or None
+        # Every message says what to do; the format's description is the fallback.
+        hint = hint or "see the YAML journey example in docs/FORMATS.md"
         raise JourneyError(message, path=self.path, where=where, hint=hint)
 
     def value(

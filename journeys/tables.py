@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
-from journeylab.errors import InputError, JourneyError
+from journeylab.errors import InputError, JourneyError, JourneylabWarning
 from journeylab.fileio import read_text
 from journeylab.journeys.cells import (
     HEADERS,
@@ -234,6 +234,7 @@ class _Table:
                         )
                     target = step
                 (target.green if colour is Colour.GREEN else target.red).append(note)
+            self._order_steps(draft)
             interview_age = draft.facts.get("interview_age")
             journeys.append(
                 Journey(
@@ -248,6 +249,20 @@ class _Table:
                 )
             )
         return journeys
+
+    def _order_steps(self, draft: _DraftJourney) -> None:
+        """Warn when step numbers disagree with the rows' order (the rows' order is kept)."""
+        numbers = [s.number for s in draft.steps if s.number is not None]
+        if numbers == sorted(numbers):
+            return
+        # The rows' order wins (the sheet is what the consultant sees), but say so.
+        warnings.warn(
+            JourneylabWarning(
+                f"{self.path}, journey '{draft.id}': the step numbers are not in the order"
+                " of the rows; the rows' order is kept"
+            ),
+            stacklevel=4,
+        )
 
 
 def _str_or_none(value: object) -> str | None:
@@ -278,11 +293,24 @@ def table_journeys(
     return table.finish()
 
 
-def _sniff_delimiter(text: str) -> str:
+_SEPARATOR_NAMES = {";": "semicolon (;)", ",": "comma (,)", "\t": "tab"}
+
+
+def _sniff_delimiter(text: str, path: Path | None = None) -> str:
     """The separator of the header line: the most frequent of ';', ',' and tab."""
     header = next((line for line in text.split("\n") if line.strip()), "")
     counts = {sep: header.count(sep) for sep in (";", ",", "\t")}
-    return max(counts, key=lambda sep: counts[sep])
+    chosen = max(counts, key=lambda sep: counts[sep])
+    if sum(1 for n in counts.values() if n) > 1:
+        # A header holding two separators is a guess worth telling the user about.
+        warnings.warn(
+            JourneylabWarning(
+                f"{path or 'the CSV file'}, row 1: read as {_SEPARATOR_NAMES[chosen]}-separated"
+                " (the header holds more than one kind of separator)"
+            ),
+            stacklevel=3,
+        )
+    return chosen
 
 
 def read_csv(path: Path, *, source: str) -> list[Journey]:
@@ -291,7 +319,7 @@ def read_csv(path: Path, *, source: str) -> list[Journey]:
     if not text.strip():
         raise JourneyError("the file is empty", path=path, hint="write a header row and notes")
     reader = csv.reader(
-        io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text), strict=True
+        io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text, path), strict=True
     )
     rows: list[tuple[int, Sequence[object]]] = []
     start = 1  # the line the current row starts on: a quoted text may span lines
@@ -301,6 +329,13 @@ def read_csv(path: Path, *, source: str) -> list[Journey]:
             start = reader.line_num + 1
     except csv.Error as exc:
         unclosed = "end of data" in str(exc)
+        if "field larger than field limit" in str(exc):
+            raise JourneyError(
+                f"a cell is longer than {csv.field_size_limit():,} characters",
+                path=path,
+                where=f"line {start}",
+                hint='a note is a short text: look for a quote (") that is never closed',
+            ) from exc
         raise JourneyError(
             'a quote (") is opened but never closed' if unclosed else f"malformed CSV: {exc}",
             path=path,

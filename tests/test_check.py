@@ -1,0 +1,130 @@
+"""check_study: files, store integrity, dangling codings, orphans and changed sources."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from journeylab.coding.check import CheckReport, check_study
+from journeylab.coding.importer import import_study
+from journeylab.coding.model import CodingStatus
+from journeylab.coding.store import open_store
+from journeylab.coding.study import Study
+
+BAD = Path(__file__).parent / "data" / "bad"
+
+
+@pytest.fixture
+def imported(make_study: Callable[..., Study]) -> Study:
+    study = make_study()
+    import_study(study)
+    with open_store(study) as store:
+        segments = store.segments(source="transcripts/fokusgruppe.txt")
+        seg = next(s for s in segments if "sagsbehandler" in s.text)
+        store.set_coding(seg.id, "Relationen", "AB", CodingStatus.MANUAL)
+    return study
+
+
+def errors(report: CheckReport) -> list[str]:
+    return [f.line() for f in report.findings if f.level == "error"]
+
+
+def raw(study: Study) -> sqlite3.Connection:
+    return sqlite3.connect(study.store_path, isolation_level=None)
+
+
+def test_a_healthy_study_passes(imported: Study) -> None:
+    report = check_study(imported)
+    assert report.ok, report.lines()
+    assert report.files == 2 and report.segments > 0 and report.codings == 1
+    assert not [f for f in report.findings if f.level == "warning"]
+
+
+def test_check_writes_nothing(imported: Study) -> None:
+    before = imported.store_path.read_bytes()
+    check_study(imported)
+    assert imported.store_path.read_bytes() == before
+    # A read-only reader of a WAL database may leave an empty log beside it, never content.
+    wal = imported.store_path.with_name("study.db-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
+
+
+def test_a_bad_file_is_an_error_naming_it(imported: Study) -> None:
+    shutil.copy(BAD / "journeys" / "unknown_colour.csv", imported.root / "journeys" / "x.csv")
+    report = check_study(imported)
+    assert not report.ok
+    [line] = errors(report)
+    assert "journeys/x.csv" in line and "row 3" in line and "lilla" in line
+
+
+def test_a_bad_codebook_is_an_error(imported: Study) -> None:
+    shutil.copy(BAD / "codebooks" / "parent_cycle.yaml", imported.codebook_path)
+    assert any("codebook.yaml" in e and "cycle" in e for e in errors(check_study(imported)))
+
+
+def test_a_journey_id_in_two_files_is_an_error(imported: Study) -> None:
+    shutil.copy(BAD / "journeys" / "dup_b.yaml", imported.root / "journeys" / "dup_b.yaml")
+    assert any("'J01' is also in journeys/" in e for e in errors(check_study(imported)))
+
+
+def test_changed_gone_and_new_files_are_reported(imported: Study) -> None:
+    transcript = imported.root / "transcripts" / "fokusgruppe.txt"
+    transcript.write_text(transcript.read_text() + "\nLone: Og én ting mere.\n")
+    (imported.root / "journeys" / "rejser.csv").rename(imported.root / "journeys" / "nye.csv")
+    report = check_study(imported)
+    text = "\n".join(report.lines())
+    assert "warning: transcripts/fokusgruppe.txt: the file changed since the last import" in text
+    assert "warning: journeys/rejser.csv: the file is gone" in text
+    assert "info: journeys/nye.csv: a new file" in text
+    assert report.ok
+
+
+def test_codings_pointing_nowhere_are_errors(imported: Study) -> None:
+    conn = raw(imported)
+    conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute(
+        "INSERT INTO codings (segment_id, theme, coder, status, anchor_text, anchor_start,"
+        " anchor_end, source, created, updated) VALUES ('nope', 'Relationen', 'AB', 'manual',"
+        " 'en forsvundet sætning', 0, 5, 'transcripts/x.txt', 'now', 'now')"
+    )
+    conn.execute("UPDATE codings SET theme = 'Slettet tema' WHERE segment_id != 'nope'")
+    conn.close()
+    found = errors(check_study(imported))
+    assert any("en forsvundet sætning" in e and "not in the store" in e for e in found)
+    assert any("'Slettet tema', which is not in the codebook" in e for e in found)
+
+
+def test_orphans_are_listed_with_their_text(imported: Study) -> None:
+    transcript = imported.root / "transcripts" / "fokusgruppe.txt"
+    lines = [ln for ln in transcript.read_text().splitlines() if "sagsbehandler" not in ln]
+    transcript.write_text("\n".join(lines) + "\n")
+    import_study(imported)
+    report = check_study(imported)
+    [orphan] = [f for f in report.findings if f.level == "warning"]
+    assert "AB's coding 'Relationen' was kept aside" in orphan.message
+    assert "ny sagsbehandler" in orphan.message
+
+
+def test_a_damaged_store_is_an_error_not_a_crash(imported: Study) -> None:
+    for p in imported.store_path.parent.iterdir():
+        p.unlink()
+    imported.store_path.write_bytes(b"SQLite format 3\x00" + b"\x13" * 4000)
+    report = check_study(imported)
+    assert not report.ok and "the store" in errors(report)[0]
+
+
+def test_a_newer_store_is_refused_in_words(imported: Study) -> None:
+    conn = raw(imported)
+    conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    assert any("newer journeylab" in e for e in errors(check_study(imported)))
+
+
+def test_no_store_yet_is_a_note(make_study: Callable[..., Study]) -> None:
+    report = check_study(make_study())
+    assert report.ok and report.segments == 0
+    assert any("no database yet" in line for line in report.lines())
