@@ -112,6 +112,24 @@ def _parse_journeys(study: Study, path: Path, rel: str, digest: str, readers: Re
     return _Parsed(record, segment_journeys(journeys))
 
 
+def _journey_ids(record: SourceRecord) -> list[str]:
+    return dict(record.attributes).get("journeys", "").split()
+
+
+def _check_journey_ids(study: Study, files: Sequence[tuple[str, list[str]]]) -> None:
+    """A journey id may be used in one file only: notes would be merged or lost."""
+    owner: dict[str, str] = {}
+    for rel, ids in files:
+        for jid in ids:
+            if jid in owner and owner[jid] != rel:
+                raise JourneyError(
+                    f"journey '{jid}' is used in both {owner[jid]} and {rel}",
+                    path=study.root / rel,
+                    hint="give each journey its own id",
+                )
+            owner[jid] = rel
+
+
 def _parse_transcript(study: Study, path: Path, rel: str, digest: str, readers: Readers) -> _Parsed:
     transcript = readers.transcript(path, study, source=rel)
     record = SourceRecord(
@@ -238,9 +256,12 @@ def import_study(
     files = [(p, "journey") for p in study.journey_files()]
     files += [(p, "transcript") for p in study.transcript_files()]
     stored: dict[str, str] = {}
+    stored_journeys: dict[str, list[str]] = {}
     if study.store_path.exists():
         with open_store(study) as store:
-            stored = {s.path: s.sha256 for s in store.sources()}
+            sources = store.sources()
+        stored = {s.path: s.sha256 for s in sources}
+        stored_journeys = {s.path: _journey_ids(s) for s in sources if s.kind == "journey"}
 
     # 1. Read and check everything; nothing is written until all files are good.
     codebook = readers.codebook(study.codebook_path)
@@ -258,6 +279,11 @@ def import_study(
             continue
         parse = _parse_journeys if kind == "journey" else _parse_transcript
         parsed.append(parse(study, path, rel, digest, readers))
+    _check_journey_ids(
+        study,
+        [(rel, stored_journeys.get(rel, [])) for rel in unchanged]
+        + [(p.record.path, _journey_ids(p.record)) for p in parsed if p.record.kind == "journey"],
+    )
     all_new = [seg for p in parsed for seg in p.segments]
     all_new = add_lemmas(all_new, study.language, study.pipeline)
     by_source: dict[str, list[Segment]] = {}

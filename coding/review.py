@@ -9,15 +9,20 @@ xlsx/csv writing and reading in review_io.py.
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from journeylab.coding.model import Coding, CodingStatus, Role, Segment, Theme
 from journeylab.coding.study import Study
 from journeylab.errors import SheetError
+
+if TYPE_CHECKING:
+    from journeylab.coding.records import SourceRecord
+    from journeylab.themes.privacy import Pseudonymiser
 
 Order = Literal["uncertain", "source"]
 TOP = 3
@@ -147,6 +152,14 @@ def uncertainty(suggestions: Sequence[tuple[str, float]]) -> float:
     return 1.0 - margin + entropy / 100.0
 
 
+def sheet_pseudonymiser(study: Study, sources: Iterable[SourceRecord]) -> Pseudonymiser:
+    """The study's names and every participant's pseudonym, as sheets show them."""
+    from journeylab.themes.privacy import Pseudonymiser
+
+    participants = [p for record in sources for p in record.participants]
+    return Pseudonymiser.from_study(study, participants)
+
+
 def sheet_rows(
     study: Study,
     *,
@@ -185,17 +198,17 @@ def sheet_rows(
         segments = sorted(segments, key=lambda s: -uncertainty(suggested.get(s.id, [])))
     if limit is not None:
         segments = segments[: max(0, limit)]
-    names = dict(study.names)
+    # Never a real name in a sheet that leaves the office: text and speakers.
+    pseudo = sheet_pseudonymiser(study, sources.values())
     rows = []
     for s in segments:
         record = sources.get(s.source)
         participant = record.participant(s.speaker) if record else None
         speaker = (participant.pseudonym if participant else None) or s.speaker or s.journey or ""
-        # Never a real name in a sheet that leaves the office.
-        speaker = names.get(speaker, speaker)
+        speaker = pseudo.speaker(speaker) or ""
         rows.append(
             SheetRow(
-                segment=s,
+                segment=dataclasses.replace(s, text=pseudo.text(s.text)),
                 speaker=speaker,
                 suggestions=tuple(suggested.get(s.id, [])[:TOP]),
                 themes=tuple(dict.fromkeys(mine.get(s.id, [])))[:TOP],

@@ -181,10 +181,11 @@ def apply_rows(
     study: Study, path: Path, records: Sequence[SheetRecord], *, coder: str
 ) -> ReviewResult:
     """Check every row against the store, then write them all in one transaction."""
-    from journeylab.coding.review import suggestions_by_segment
+    from journeylab.coding.review import sheet_pseudonymiser, suggestions_by_segment
     from journeylab.coding.store import open_store
 
     with open_store(study) as store:
+        pseudo = sheet_pseudonymiser(study, store.sources())
         known = {t.name for t in store.themes()}
         folded = {name.casefold(): name for name in known}
         suggested = suggestions_by_segment(store.codings(statuses=[CodingStatus.SUGGESTED]))
@@ -212,7 +213,8 @@ def apply_rows(
                     "keep one row per segment",
                 )
             seen[sid] = rec.line
-            if " ".join(seg.text.split()) != v.get("text", ""):
+            # The sheet shows the text pseudonymised; compare it as shown.
+            if " ".join(pseudo.text(seg.text).split()) != v.get("text", ""):
                 raise _err(
                     path,
                     rec,

@@ -265,10 +265,6 @@ def test_a_guessed_separator_is_announced(tmp_path: Path) -> None:
         read_journey_file(path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="importer.import_study checks journey ids within one file only (reported)",
-)
 def test_a_journey_id_used_in_two_files_is_refused(study: Path) -> None:
     shutil.copy(BAD / "journeys" / "dup_b.yaml", study / "journeys" / "dup_b.yaml")
     before = snapshot(study)
