@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -15,10 +16,27 @@ from typing import Any, TypeVar, cast
 import click
 
 from journeylab import __version__
-from journeylab.errors import JourneylabError
+from journeylab.errors import JourneylabError, JourneylabWarning
+
+_default_showwarning = warnings.showwarning
 
 F = TypeVar("F", bound=Callable[..., Any])
 Progress = Callable[[int, int, str], None]
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    """A guess the library made (an encoding, a separator) as one plain line."""
+    if issubclass(category, JourneylabWarning):
+        click.echo(f"Warning: {message}", err=True)
+    else:
+        _default_showwarning(message, category, filename, lineno, file, line)
 
 
 class JourneylabGroup(click.Group):
@@ -26,7 +44,9 @@ class JourneylabGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with warnings.catch_warnings():
+                warnings.showwarning = _show_warning
+                return super().invoke(ctx)
         except JourneylabError as exc:
             raise click.ClickException(exc.render()) from None
         except KeyboardInterrupt:
@@ -454,3 +474,25 @@ def synthesis(
     fmt = fmt or ("md" if out.suffix.lower() == ".md" else "html")
     path = synthesis_command(programme, out, fmt=fmt, lang=lang, scope=scope)
     click.echo(f"Wrote {path}")
+
+
+@main.command()
+@study_argument
+def check(study: Path | None) -> None:
+    """Check the study's files, its database and its codings; writes nothing.
+
+    \b
+    Example:
+      journeylab check ungeanalyse
+    """
+    from journeylab.coding.check import check_study
+
+    report = check_study(_study(study))
+    for line in report.lines():
+        click.echo(line)
+    verdict = "ok" if report.ok else "problems found"
+    click.echo(
+        f"{report.files} files, {report.segments} segments, {report.codings} codings: {verdict}"
+    )
+    if not report.ok:
+        sys.exit(1)

@@ -176,3 +176,31 @@ def test_explore_passes_its_options_to_the_server(
     assert result.exit_code == 0, result.output
     assert seen["read_only"] is True and seen["port"] == 9001 and seen["host"] == "0.0.0.0"
     assert seen["root"] == coded_example
+
+
+def test_check_is_ok_on_a_coded_study_and_names_a_missing_file(
+    coded_example: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    result = CliRunner().invoke(main, ["check", str(coded_example)])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().endswith(": ok")
+    copy = tmp_path / "copy"
+    shutil.copytree(coded_example, copy)
+    (copy / "journeys" / "J02.yaml").unlink()
+    result = CliRunner().invoke(main, ["check", str(copy)])
+    assert "journeys/J02.yaml" in result.output and "gone" in result.output
+
+
+def test_a_guess_is_printed_as_one_warning_line(tmp_path: Path) -> None:
+    root = tmp_path / "s"
+    assert CliRunner().invoke(main, ["init", str(root)]).exit_code == 0
+    (root / "journeys" / "rejser.csv").write_text(
+        "rejse;farve;tekst;kommentar, fri\nJ1;gul;Møde med UU;\n", encoding="utf-8"
+    )
+    result = CliRunner().invoke(main, ["journeys", str(root)])
+    assert result.exit_code == 0, result.output
+    warning_lines = [line for line in result.output.splitlines() if line.startswith("Warning:")]
+    assert len(warning_lines) == 1 and "semicolon" in warning_lines[0]
+    assert "warnings.warn" not in result.output
