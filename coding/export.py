@@ -196,3 +196,32 @@ def _write_xlsx(path: Path, rows: list[dict[str, object]]) -> None:
     for (cell,) in ws.iter_rows(min_row=2, min_col=text_col, max_col=text_col):
         cell.alignment = wrap
     wb.save(path)
+
+
+STUDY_FORMATS = ("csv", "xlsx", "qdpx", "qdc")
+
+
+def export_study(
+    study: Study, out: str | Path, *, fmt: str = "csv", unit: str = "segment"
+) -> list[Path]:
+    """`journeylab export --format qdpx|qdc|xlsx|csv`: the files written.
+
+    csv to a path ending in .csv keeps the coding sheet (`export_codings`); csv to
+    any other path writes one CSV a table into that folder; xlsx is the workbook
+    with every table; qdpx the REFI-QDA project; qdc the codebook alone.
+    """
+    from journeylab.coding.qdc import export_codebook
+    from journeylab.coding.qdpx import export_qdpx
+    from journeylab.coding.workbook import export_tables
+
+    out = Path(out)
+    if fmt == "csv" and out.suffix.lower() == ".csv":
+        export_codings(study, out, fmt="csv", unit=unit)
+        return [out]
+    if fmt in ("csv", "xlsx"):
+        return export_tables(study, out, fmt=fmt)
+    if fmt == "qdpx":
+        return [export_qdpx(study, out).path]
+    if fmt == "qdc":
+        return [export_codebook(study, out)]
+    raise InputError(f"unknown format '{fmt}'", hint=f"choose one of: {', '.join(STUDY_FORMATS)}")

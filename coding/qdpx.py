@@ -1,0 +1,280 @@
+"""REFI-QDA project export (.qdpx): the study for QualCoder, NVivo, ATLAS.ti, MAXQDA.
+
+A .qdpx is a zip with `project.qde` (XML, namespace urn:QDA-XML:project:1.0)
+and `sources/<guid>.txt`. Every stored source (transcript or journey file) is a
+TextSource with its normalised text (UTF-8, LF line ends); every person's
+coding (accepted or manual by default) is a PlainTextSelection over its
+segment with one Coding per theme and coder. Positions are zero-based offsets
+counted in Unicode code points, end exclusive, into that LF text (the
+standard's "characters"; coding/qdpx_read.py also accepts UTF-16 units and
+CRLF-counting positions from other tools).
+
+GUIDs are uuid5 of the study (title, municipality) and the theme name, source
+path or coding key, so a second export of the same study has the same GUIDs.
+Texts are pseudonymised piece by piece between selection boundaries so the
+positions stay exact, and every text is checked for real names before the
+file is written; on a leak nothing is written.
+"""
+
+from __future__ import annotations
+
+import itertools
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from lxml import etree
+
+from journeylab.coding.codebook import load_codebook, with_default_colours
+from journeylab.coding.model import Codebook, CodingStatus, Segment, SegmentKind
+from journeylab.coding.qdc import add_codes, make_guid, study_namespace
+from journeylab.coding.records import AnchoredCoding, SourceRecord
+from journeylab.coding.store import open_store
+from journeylab.coding.study import Study
+from journeylab.fileio import atomic_output
+from journeylab.themes.privacy import Pseudonymiser
+
+NS = "urn:QDA-XML:project:1.0"
+ROLE_VARIABLE = "rolle"
+KIND_PREFIX = "journeylab:"  # TextSource Description "journeylab:journey" marks journey files
+DEFAULT_STATUSES = (CodingStatus.ACCEPTED, CodingStatus.MANUAL)
+
+
+def _e(parent: etree._Element, tag: str, **attrs: str) -> etree._Element:
+    return etree.SubElement(parent, f"{{{NS}}}{tag}", **attrs)
+
+
+@dataclass(frozen=True)
+class ExportQdpxReport:
+    path: Path
+    sources: int
+    codes: int
+    codings: int
+    users: tuple[str, ...]
+
+
+def journey_offsets(record: SourceRecord, segments: Sequence[Segment]) -> dict[str, int]:
+    """Where each journey's text starts in a journey file's text (notes one a line,
+    journeys separated by a blank line, as the importer joins them)."""
+    starts: dict[str, int] = {}
+    ends: dict[str, int] = {}
+    order: list[str] = []
+    for seg in sorted(segments, key=lambda s: s.position):
+        key = seg.journey or ""
+        if key not in ends:
+            order.append(key)
+        ends[key] = max(ends.get(key, 0), seg.end)
+    offset = 0
+    for key in order:
+        starts[key] = offset
+        offset += ends[key] + 2
+    return starts
+
+
+def segment_span(seg: Segment, record: SourceRecord, starts: dict[str, int]) -> tuple[int, int]:
+    """The segment's [start, end) in its source's whole text."""
+    if seg.kind is SegmentKind.NOTE:
+        base = starts.get(seg.journey or "", 0)
+        start, end = base + seg.start, base + seg.end
+        if record.text[start:end] != seg.text:  # a hand-changed store: find the note
+            found = record.text.find(seg.text)
+            start, end = (found, found + len(seg.text)) if found >= 0 else (0, 0)
+        return start, end
+    return seg.start, seg.end
+
+
+def pseudonymise_spans(
+    text: str, cuts: Iterable[int], privacy: Pseudonymiser
+) -> tuple[str, dict[int, int]]:
+    """*text* with real names replaced, cut into pieces at *cuts* so that every cut
+    offset can be mapped into the new text (the returned old -> new offsets)."""
+    points = sorted({0, len(text), *(c for c in cuts if 0 <= c <= len(text))})
+    pieces: list[str] = []
+    mapping: dict[int, int] = {0: 0}
+    length = 0
+    for a, b in itertools.pairwise(points):
+        piece = privacy.text(text[a:b])
+        pieces.append(piece)
+        length += len(piece)
+        mapping[b] = length
+    return "".join(pieces), mapping
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def build_project(
+    study: Study,
+    *,
+    statuses: Sequence[CodingStatus] = DEFAULT_STATUSES,
+) -> tuple[bytes, dict[str, str], ExportQdpxReport, Pseudonymiser]:
+    """project.qde and the source texts (zip name -> text), before anything is written."""
+    ns_uuid = study_namespace(study)
+
+    def guid(kind: str, key: str) -> str:
+        return make_guid(ns_uuid, kind, key)
+
+    with open_store(study) as store:
+        records = store.sources()
+        segments = store.segments()
+        anchored = store.anchored_codings(statuses=statuses)
+        themes = store.themes()
+        memos = store.memos()
+    codebook = (
+        Codebook(study.title, study.language, tuple(themes))
+        if themes
+        else load_codebook(study.codebook_path)
+    )
+    codebook = with_default_colours(codebook)
+    participants = [p for r in records for p in r.participants]
+    privacy = Pseudonymiser.from_study(study, participants)
+    seg_by_id = {s.id: s for s in segments}
+    by_source: dict[str, list[Segment]] = {}
+    for s in segments:
+        by_source.setdefault(s.source, []).append(s)
+    codings_by_seg: dict[str, list[AnchoredCoding]] = {}
+    for a in anchored:
+        if a.coding.segment_id in seg_by_id and codebook.theme(a.coding.theme) is not None:
+            codings_by_seg.setdefault(a.coding.segment_id, []).append(a)
+
+    # Notes (memos): project-wide ones hang off the project, others off their target.
+    note_targets: dict[tuple[str, str], list[str]] = {}
+    notes: list[tuple[str, str, str]] = []  # guid, author, text
+    for i, (kind, target, author, text) in enumerate(memos):
+        g = guid("memo", f"{i}|{kind}|{target}|{text}")
+        notes.append((g, author, privacy.text(text)))
+        note_targets.setdefault((kind, target), []).append(g)
+
+    coders = sorted({a.coding.coder for a in anchored if a.coding.segment_id in codings_by_seg})
+    authors = sorted({a for _, a, _ in notes} - set(coders))
+    stamp = _now()
+    root = etree.Element(
+        f"{{{NS}}}Project",
+        nsmap={None: NS},
+        name=privacy.text(study.title),
+        origin="journeylab",
+        creationDateTime=stamp,
+    )
+    users = _e(root, "Users") if coders or authors else None
+    for name in [*coders, *authors]:
+        assert users is not None
+        _e(users, "User", guid=guid("user", name), name=privacy.speaker(name) or name, id=name)
+    add_codes(
+        _e(root, "CodeBook"),
+        NS,
+        codebook,
+        lambda name: guid("theme", name),
+        lambda name: note_targets.get(("theme", name), []),
+    )
+
+    # Cases: one per participant (speaker of a transcript, or a journey), with a role.
+    variables = _e(root, "Variables")
+    role_guid = guid("variable", ROLE_VARIABLE)
+    variable = _e(variables, "Variable", guid=role_guid, name=ROLE_VARIABLE, typeOfVariable="Text")
+    _e(variable, "Description").text = "ung, medarbejder, leder eller interviewer"
+    cases: dict[str, tuple[str, str, set[str]]] = {}  # key -> (name, role, sources)
+    for seg in segments:
+        who = seg.journey if seg.kind is SegmentKind.NOTE else seg.speaker
+        key = f"{seg.source}|{who}" if seg.kind is not SegmentKind.NOTE else f"journey:{who}"
+        name = privacy.speaker(seg.speaker) or who or seg.source
+        cases.setdefault(key, (name, seg.role.value, set()))[2].add(seg.source)
+    if cases:
+        cases_el = _e(root, "Cases")
+        for key, (name, role, sources) in sorted(cases.items()):
+            case = _e(cases_el, "Case", guid=guid("case", key), name=name)
+            value = _e(case, "VariableValue")
+            _e(value, "VariableRef", targetGUID=role_guid)
+            _e(value, "TextValue").text = role
+            for src in sorted(sources):
+                _e(case, "SourceRef", targetGUID=guid("source", src))
+
+    texts: dict[str, str] = {}
+    n_codings = 0
+    sources_el = _e(root, "Sources") if records else None
+    for record in records:
+        assert sources_el is not None
+        segs = by_source.get(record.path, [])
+        starts = journey_offsets(record, segs) if record.kind == "journey" else {}
+        coded = [s for s in segs if s.id in codings_by_seg]
+        spans = {s.id: segment_span(s, record, starts) for s in coded}
+        text, moved = pseudonymise_spans(
+            record.text, [p for span in spans.values() for p in span], privacy
+        )
+        src_guid = guid("source", record.path)
+        texts[f"sources/{src_guid}.txt"] = text
+        source = _e(
+            sources_el,
+            "TextSource",
+            guid=src_guid,
+            name=record.path,
+            plainTextPath=f"internal://{src_guid}.txt",
+            creationDateTime=stamp,
+        )
+        _e(source, "Description").text = KIND_PREFIX + record.kind
+        for seg in coded:
+            start, end = spans[seg.id]
+            if end <= start:
+                continue
+            sel = _e(
+                source,
+                "PlainTextSelection",
+                guid=guid("selection", seg.id),
+                name=" ".join(text[moved[start] : moved[end]].split())[:60],
+                startPosition=str(moved[start]),
+                endPosition=str(moved[end]),
+            )
+            for a in codings_by_seg[seg.id]:
+                c = a.coding
+                coding = _e(
+                    sel,
+                    "Coding",
+                    guid=guid("coding", f"{seg.id}|{c.theme}|{c.coder}"),
+                    creatingUser=guid("user", c.coder),
+                )
+                _e(coding, "CodeRef", targetGUID=guid("theme", c.theme))
+                n_codings += 1
+            for target in note_targets.get(("segment", seg.id), []):
+                _e(sel, "NoteRef", targetGUID=target)
+        for target in note_targets.get(("source", record.path), []):
+            _e(source, "NoteRef", targetGUID=target)
+    if notes:
+        notes_el = _e(root, "Notes")
+        for g, author, text in notes:
+            note = _e(notes_el, "Note", guid=g, name=text.split("\n")[0][:60] or "memo")
+            note.set("creatingUser", guid("user", author))
+            _e(note, "PlainTextContent").text = text
+    for target in note_targets.get(("study", ""), []) + note_targets.get(
+        ("study", study.title), []
+    ):
+        _e(root, "NoteRef", targetGUID=target)
+    data = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+    report = ExportQdpxReport(
+        path=Path(),
+        sources=len(records),
+        codes=len(codebook.themes),
+        codings=n_codings,
+        users=tuple(coders),
+    )
+    return bytes(data), texts, report, privacy
+
+
+def export_qdpx(
+    study: Study,
+    out: str | Path,
+    *,
+    statuses: Sequence[CodingStatus] = DEFAULT_STATUSES,
+) -> ExportQdpxReport:
+    """Write the study as a REFI-QDA project (.qdpx), checked for real names, atomically."""
+    out = Path(out)
+    data, texts, report, privacy = build_project(study, statuses=statuses)
+    privacy.check(data.decode("utf-8"), path=out)
+    for name, text in texts.items():
+        privacy.check(text, path=f"{out}!{name}")
+    with atomic_output(out) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("project.qde", data)
+        for name, text in sorted(texts.items()):
+            zf.writestr(name, text.encode("utf-8"))
+    return ExportQdpxReport(out, report.sources, report.codes, report.codings, report.users)
