@@ -188,8 +188,19 @@ def code(study: Path | None, coder: str) -> None:
 
 @main.command()
 @study_argument
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default=None)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx", "qdpx", "qdc"]),
+    default=None,
+    help="Default: from --out's suffix.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="A file; for csv a folder gives one CSV per table.",
+)
 @click.option(
     "--unit",
     type=click.Choice(["segment", "turn"]),
@@ -198,17 +209,72 @@ def code(study: Path | None, coder: str) -> None:
     help="turn = whole speaker turns, each theme's best score over its sentences.",
 )
 def export(study: Path | None, fmt: str | None, out: Path, unit: str) -> None:
-    """Export the coding: one row per segment and theme, for pandas or Excel.
+    """Export the study: codings for Excel or pandas, or a REFI-QDA project or codebook.
+
+    \b
+    csv  to FILE.csv: one row per segment and theme; to a folder: one CSV per table
+    xlsx a workbook: segments, codings, themes, journeys, participants, crosstab
+    qdpx a REFI-QDA project for QualCoder, NVivo, ATLAS.ti or MAXQDA
+    qdc  the codebook alone (REFI-QDA)
 
     \b
     Example:
       journeylab export ungeanalyse --format xlsx --out kodning.xlsx
+      journeylab export ungeanalyse --format qdpx --out studie.qdpx
     """
-    from journeylab.coding.export import export_codings
+    from journeylab.coding.export import export_study
 
-    fmt = fmt or ("xlsx" if out.suffix.lower() == ".xlsx" else "csv")
-    rows = export_codings(_study(study), out, fmt=fmt, unit=unit)
-    click.echo(f"Wrote {rows} rows to {out}")
+    suffix = out.suffix.lower().lstrip(".")
+    fmt = fmt or (suffix if suffix in ("xlsx", "qdpx", "qdc") else "csv")
+    paths = export_study(_study(study), out, fmt=fmt, unit=unit)
+    click.echo(f"Wrote {len(paths)} file(s): {', '.join(str(p) for p in paths)}")
+
+
+@main.command(name="import-qdpx")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option(
+    "--positions",
+    type=click.Choice(["auto", "codepoints", "utf16"]),
+    default="auto",
+    show_default=True,
+    help="How the other tool counted character positions.",
+)
+def import_qdpx_command(file: Path, folder: Path, positions: str) -> None:
+    """Make a new study from a REFI-QDA project (QualCoder, NVivo, ATLAS.ti, MAXQDA).
+
+    \b
+    Example:
+      journeylab import-qdpx projekt.qdpx ungeanalyse
+    """
+    from journeylab.coding.qdpx_read import import_qdpx
+
+    r = import_qdpx(file, folder, positions=cast(Any, positions))
+    coders = ", ".join(r.coders) or "nobody"
+    click.echo(
+        f"Made {r.folder}: {len(r.sources)} texts, {r.themes} themes, "
+        f"{r.codings} codings by {coders} (positions: {r.positions})"
+    )
+    for warning in r.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+
+
+@main.command(name="import-codebook")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@study_argument
+@click.option("--merge", is_flag=True, help="Keep the study's other themes; update same names.")
+def import_codebook_command(file: Path, study: Path | None, merge: bool) -> None:
+    """Replace (or merge into) the study's codebook from a .qdc or .yaml codebook.
+
+    \b
+    Example:
+      journeylab import-codebook kodebog.qdc ungeanalyse
+    """
+    from journeylab.coding.qdc import import_codebook
+
+    s = _study(study)
+    book = import_codebook(file, s, mode="merge" if merge else "replace")
+    click.echo(f"Wrote {len(book.themes)} themes to {s.codebook_path}; run: journeylab import")
 
 
 @main.command()
@@ -235,7 +301,7 @@ def journeys(study: Path | None, map_dir: Path | None, lang: str | None) -> None
 
 @main.command()
 @study_argument
-@click.option("--format", "fmt", type=click.Choice(["html", "md"]), default=None)
+@click.option("--format", "fmt", type=click.Choice(["html", "md", "docx"]), default=None)
 @click.option("--lang", type=click.Choice(["da", "en"]), default=None, help="Default: the study's.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option(
@@ -273,7 +339,20 @@ def report(
     """
     from journeylab.themes.report import report_study
 
-    fmt = fmt or ("md" if out.suffix.lower() in (".md", ".markdown") else "html")
+    suffixes = {".md": "md", ".markdown": "md", ".docx": "docx"}
+    fmt = fmt or suffixes.get(out.suffix.lower(), "html")
+    if fmt == "docx":
+        from journeylab.themes.report_docx import write_docx_report
+
+        path = write_docx_report(
+            _study(study),
+            out,
+            lang=lang,
+            analyst=analyst or version == "analyst",
+            include_suggestions=include_suggestions,
+        )
+        click.echo(f"Wrote {path}")
+        return
     path = report_study(
         _study(study),
         out,

@@ -204,3 +204,40 @@ def test_a_guess_is_printed_as_one_warning_line(tmp_path: Path) -> None:
     warning_lines = [line for line in result.output.splitlines() if line.startswith("Warning:")]
     assert len(warning_lines) == 1 and "semicolon" in warning_lines[0]
     assert "warnings.warn" not in result.output
+
+
+def test_qdpx_round_trip_and_codebook_exchange_through_the_cli(
+    coded_example: Path, tmp_path: Path
+) -> None:
+    runner = CliRunner()
+    # A person's coding, so the project carries at least one coding.
+    sheet = tmp_path / "ark.xlsx"
+    args = ["review", str(coded_example), "--out", str(sheet), "--coder", "AB", "--limit", "30"]
+    assert runner.invoke(main, args).exit_code == 0
+    _fill_sheet_as_a_person(sheet)
+    args = ["review", str(coded_example), "--read", str(sheet), "--coder", "AB"]
+    assert runner.invoke(main, args).exit_code == 0
+    project = tmp_path / "studie.qdpx"
+    result = runner.invoke(main, ["export", str(coded_example), "--out", str(project)])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(main, ["import-qdpx", str(project), str(tmp_path / "ny")])
+    assert result.exit_code == 0, result.output
+    assert "AB" in result.output and (tmp_path / "ny" / "study.toml").is_file()
+    qdc = tmp_path / "kodebog.qdc"
+    assert runner.invoke(main, ["export", str(coded_example), "--out", str(qdc)]).exit_code == 0
+    target = tmp_path / "tom"
+    assert runner.invoke(main, ["init", str(target), "--codebook", "kl-seks"]).exit_code == 0
+    result = runner.invoke(main, ["import-codebook", str(qdc), str(target)])
+    assert result.exit_code == 0, result.output
+    assert "Wrote 7 themes" in result.output
+
+
+def test_report_docx_through_the_cli(coded_example: Path, tmp_path: Path) -> None:
+    from docx import Document
+
+    out = tmp_path / "rapport.docx"
+    args = ["report", str(coded_example), "--out", str(out), "--include-suggestions", "0.5"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    headings = [p.text for p in Document(str(out)).paragraphs if p.style.name == "Heading 3"]
+    assert headings.count("Hvad siger de unge?") == 7
