@@ -211,3 +211,110 @@ def test_report_from_the_store_of_the_example_study(tmp_path: Path) -> None:
     assert text.count("Hvad siger de unge?") == len(findings.themes)
     for real, _ in study.names:
         assert not re.search(rf"\b{re.escape(real.split()[0])}\b", text, re.I)
+
+
+def _frame_phrases(value: object) -> list[str]:
+    """Every fixed fragment of a locale value: the text between its {placeholders}."""
+    if isinstance(value, dict):
+        return [p for v in value.values() for p in _frame_phrases(v)]
+    parts = re.split(r"\{[a-z_]*\}", str(value))
+    return [" ".join(p.split()).strip(" :.,()–") for p in parts]
+
+
+@pytest.mark.parametrize("fmt", ["html", "md"])
+@pytest.mark.parametrize("analyst", [False, True])
+def test_english_report_has_no_danish_frame_text(study: Study, fmt: str, analyst: bool) -> None:
+    f = findings_for(study)
+    text = render_report(f, fmt=fmt, lang="en", analyst=analyst)
+    # Study content (theme names, quotes, notes, background) is Danish by design:
+    # only fragments that the study's own text does not contain are frame text.
+    content = " ".join(
+        [f.title, f.background, *f.considerations, *[g.title for g in f.basis.focus_groups]]
+        + [x for t in S.CODEBOOK.themes for x in (t.name, t.description, *t.include)]
+        + [s.text for t in f.themes for g in t.groups for s in g.segments]
+        + [q.text for t in f.themes for q in t.quotes]
+        + [x for t in f.themes for n in t.notes for x in (n.text, n.step or "")]
+    )
+    if fmt == "html":  # class names and anchors are not read
+        text = re.sub(r"<[^>]*>", " ", text)
+    da, en = strings("da"), strings("en")
+    english = set(_frame_phrases(en))
+    phrases = {p for p in _frame_phrases(da) if len(p) >= 4 and p not in english}
+    phrases = {p for p in phrases if p not in content}
+    assert len(phrases) > 60  # the check really covers the frame
+    leaked = sorted(p for p in phrases if p in text)
+    assert leaked == []
+
+
+def test_overview_shows_the_first_sentence_and_the_section_the_whole(study: Study) -> None:
+    theme = dataclasses.replace(
+        S.RELATIONEN,
+        description="Kontinuitet i relationen. Temaet dækker også tillid til 9. klasses lærer.",
+    )
+    codebook = dataclasses.replace(S.CODEBOOK, themes=(theme, *S.CODEBOOK.themes[1:]))
+    f = build_findings(study, codebook, S.SEGMENTS, S.CODINGS, S.JOURNEYS, S.SOURCES)
+    html = render_report(f)
+    assert '<td class="desc">Kontinuitet i relationen.</td>' in html
+    assert "Kontinuitet i relationen. Temaet dækker også tillid til 9. klasses lærer." in html
+    md = render_report(f, fmt="md")
+    assert "| Kontinuitet i relationen. |" in md
+
+
+def test_version_client_or_analyst(study: Study) -> None:
+    f = findings_for(study)
+    assert render_report(f, version="analyst") == render_report(f, analyst=True)
+    assert render_report(f, version="client") == render_report(f)
+    with pytest.raises(InputError, match="version"):
+        render_report(f, version="kunde")
+
+
+def test_each_theme_section_has_a_journey_map_excerpt(study: Study) -> None:
+    f = findings_for(study)
+    html = render_report(f)
+    for theme in f.themes:
+        section = html.split(f'id="{theme.anchor}"', 1)[1].split("</section>", 1)[0]
+        greens = sum(1 for n in theme.notes if n.colour == "green")
+        reds = sum(1 for n in theme.notes if n.colour == "red")
+        assert section.count('<g class="note note-green">') == greens
+        assert section.count('<g class="note note-red">') == reds
+        assert ('<svg xmlns="http://www.w3.org/2000/svg" class="excerpt"' in section) == bool(
+            greens + reds
+        )
+
+
+def test_markdown_charts_are_svg_files_beside_it(study: Study, tmp_path: Path) -> None:
+    from lxml import etree
+
+    tmp_path = tmp_path / "out"
+    out = tmp_path / "rapport.md"
+    write_report(study, findings_for(study), out, fmt="md", participants=S.PARTICIPANTS)
+    md = out.read_text(encoding="utf-8")
+    links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", md)
+    f = findings_for(study)
+    assert len([x for x in links if x.endswith(f"{f.themes[0].anchor}.svg")]) == 1
+    assert len(links) >= len(f.themes)
+    for link in links:
+        assert link.startswith("rapport-filer/")
+        svg = tmp_path / link
+        assert svg.is_file()
+        etree.parse(str(svg))  # a well-formed SVG a git host can show
+    assert {p.name for p in (tmp_path / "rapport-filer").iterdir()} == {
+        link.split("/", 1)[1] for link in links
+    }
+    # Rendering again replaces the folder, leaving no stray files or temp folders.
+    write_report(study, f, out, fmt="md", participants=S.PARTICIPANTS)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rapport-filer", "rapport.md"]
+
+
+def test_a_name_leak_in_a_chart_file_writes_neither_folder_nor_report(
+    study: Study, tmp_path: Path
+) -> None:
+    f = findings_for(study)
+    notes = tuple(dataclasses.replace(n, text="Jonas ringede") for n in f.themes[0].notes)
+    leaky = dataclasses.replace(f, themes=(dataclasses.replace(f.themes[0], notes=notes),
+                                           *f.themes[1:]))  # fmt: skip
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(PrivacyError, match="Jonas"):
+        write_report(study, leaky, out / "r.md", fmt="md")
+    assert list(out.iterdir()) == []

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -23,7 +23,14 @@ from journeylab.journeys.model import Colour, Journey, Stage
 from journeylab.themes.privacy import Pseudonymiser
 from journeylab.themes.quantifiers import Quantity
 from journeylab.themes.quotes import Candidate, Quote, QuoteRules, select_quotes, word_count
+from journeylab.themes.report_extras import (
+    Appendix,
+    Consideration,
+    codebook_entries,
+    load_considerations,
+)
 from journeylab.themes.statements import Evidence, Statement, build_statements
+from journeylab.themes.written import Bullet, WrittenFindings, resolve_bullets
 
 ROLES = (Role.UNG, Role.MEDARBEJDER, Role.LEDER)
 GROUPS = (("unge", "ung"), ("medarbejdere", "medarbejder"))
@@ -82,6 +89,12 @@ class GroupFindings:
     segments: tuple[CodedSegment, ...]
     statements: tuple[Statement, ...]
     leaders: Quantity | None = None  # medarbejdere only: the leaders among them
+    bullets: tuple[Bullet, ...] = ()  # the analyst's own (findings.yaml); else statements
+
+    @property
+    def drafts(self) -> bool:
+        """True when the report shows the tool's draft statements, not the analyst's bullets."""
+        return not self.bullets
 
     @property
     def count(self) -> int:
@@ -119,6 +132,7 @@ class ThemeFindings:
     balance: tuple[StageBalance, ...]
     segments: int
     suggested: int  # segments that count only because of machine suggestions
+    considerations: tuple[int, ...] = ()  # numbers of the considerations linked to the theme
 
     def group(self, key: str) -> GroupFindings:
         return next(g for g in self.groups if g.key == key)
@@ -139,6 +153,8 @@ class Findings:
     cooccurrence: tuple[tuple[str, str, int], ...]  # theme a, theme b, shared segments
     agreement: tuple[tuple[str, float], ...] = ()
     include_suggestions: float | None = None
+    consideration_items: tuple[Consideration, ...] = ()  # section 5, with theme links
+    appendix: Appendix = field(default_factory=Appendix)
 
 
 def slug(name: str) -> str:
@@ -305,6 +321,7 @@ def build_findings(
     include_suggestions: float | None = None,
     agreement: Mapping[str, float] | None = None,
     rules: QuoteRules | None = None,
+    written: WrittenFindings | None = None,
 ) -> Findings:
     """The findings of a study: per theme, per role group, quotes, notes and tables."""
     from journeylab.themes.quotes import load_quote_rules
@@ -365,6 +382,13 @@ def build_findings(
                     segments=tuple(mine),
                     statements=build_statements(theme.include, evidence, sizes[key], noun),
                     leaders=leaders,
+                    bullets=resolve_bullets(
+                        (written or {}).get((theme.name, key), ()),
+                        key,
+                        sizes[key],
+                        seg_by_id,
+                        names.text,
+                    ),
                 )
             )
         candidates = [
@@ -412,13 +436,18 @@ def build_findings(
         )
     crosstab, cooccurrence = _tables(codebook.names, rows)
     coded_ids = {row[0] for row in rows}
+    items = load_considerations(study, codebook.names, names.text)
+    themes = [
+        replace(t, considerations=tuple(c.number for c in items if t.name in c.themes))
+        for t in themes
+    ]
     return Findings(
         title=names.text(study.title),
         municipality=study.municipality,
         date=study.date,
         language=study.language,
         background=names.text(study.background),
-        considerations=tuple(names.text(c) for c in study.considerations),
+        considerations=tuple(c.text for c in items),
         basis=_basis(segments, journeys, sources, people, coded_ids, names),
         themes=tuple(themes),
         group_sizes=tuple(sizes.items()),
@@ -426,4 +455,6 @@ def build_findings(
         cooccurrence=cooccurrence,
         agreement=tuple((agreement or {}).items()),
         include_suggestions=include_suggestions,
+        consideration_items=items,
+        appendix=Appendix(codebook=codebook_entries(codebook, slug, names.text)),
     )

@@ -9,6 +9,10 @@ written, then writes atomically: a leak means the old file stays untouched.
 
 from __future__ import annotations
 
+import dataclasses
+import os
+import shutil
+import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,11 +23,15 @@ from journeylab.coding.model import Codebook, CodingStatus, Participant
 from journeylab.coding.study import Study
 from journeylab.errors import InputError
 from journeylab.fileio import atomic_output
+from journeylab.themes.excerpt import excerpt_svg
 from journeylab.themes.findings import Findings, SourceInfo, ThemeFindings, build_findings
 from journeylab.themes.privacy import Pseudonymiser
+from journeylab.themes.report_extras import measure_agreement, store_memos
 from journeylab.themes.templating import bar_svg, make_environment, strings
+from journeylab.themes.written import read_findings_file
 
 FORMATS = ("html", "md")
+VERSIONS = ("client", "analyst")
 
 
 def _share(count: int, size: int) -> float:
@@ -43,14 +51,65 @@ def overview_svg(theme: ThemeFindings, t: dict[str, Any], sizes: dict[str, int])
     )
 
 
-def render_report(
-    findings: Findings, *, fmt: str = "html", lang: str = "da", analyst: bool = False
-) -> str:
-    """The report as text: fmt "html" or "md", lang "da" or "en"."""
-    if fmt not in FORMATS:
-        raise InputError(f"unknown report format '{fmt}'", hint="choose html or md")
+def theme_excerpt(theme: ThemeFindings, t: dict[str, Any]) -> Markup:
+    """The theme's green and red journey notes by life stage, as an inline SVG."""
+    return excerpt_svg(
+        theme.notes,
+        stage_labels=t["stage"],
+        unknown_label=str(t["stage_unknown"]),
+        title=str(t["rep_excerpt_title"]).format(theme=theme.name),
+        more_label=str(t["rep_excerpt_more"]),
+        ident=f"{theme.anchor}-kort",
+    )
+
+
+def assets_dir(out: Path) -> str:
+    """The folder beside a Markdown report for its SVG files: rapport.md -> rapport-filer."""
+    return f"{out.stem}-filer"
+
+
+def markdown_assets(findings: Findings, lang: str) -> dict[str, str]:
+    """The SVG files a Markdown report links to: file name -> SVG text."""
     t = strings(lang)
     sizes = dict(findings.group_sizes)
+    files: dict[str, str] = {}
+    head = '<?xml version="1.0" encoding="UTF-8"?>\n'
+    for theme in findings.themes:
+        # str() first: Markup + str would escape the XML declaration.
+        files[f"{theme.anchor}.svg"] = head + str(overview_svg(theme, t, sizes)) + "\n"
+        excerpt = str(theme_excerpt(theme, t))
+        if excerpt:
+            files[f"{theme.anchor}-kort.svg"] = head + excerpt + "\n"
+    return files
+
+
+def _analyst(analyst: bool, version: str | None) -> bool:
+    if version is None:
+        return analyst
+    if version not in VERSIONS:
+        raise InputError(f"unknown report version '{version}'", hint="choose client or analyst")
+    return analyst or version == "analyst"
+
+
+def render_report(
+    findings: Findings,
+    *,
+    fmt: str = "html",
+    lang: str = "da",
+    analyst: bool = False,
+    version: str | None = None,
+    assets: str | None = None,
+) -> str:
+    """The report as text: fmt "html" or "md", lang "da" or "en", version client|analyst.
+
+    *assets* (Markdown only) is the folder the chart SVGs are linked from.
+    """
+    if fmt not in FORMATS:
+        raise InputError(f"unknown report format '{fmt}'", hint="choose html or md")
+    analyst = _analyst(analyst, version)
+    t = strings(lang)
+    sizes = dict(findings.group_sizes)
+    files = markdown_assets(findings, lang) if fmt == "md" and assets else {}
     template = make_environment().get_template(f"report.{fmt}")
     return template.render(
         f=findings,
@@ -59,9 +118,32 @@ def render_report(
         analyst=analyst,
         sizes=sizes,
         overview_svg=lambda theme: overview_svg(theme, t, sizes),
+        excerpt_svg=lambda theme: theme_excerpt(theme, t),
+        assets=assets,
+        asset_files=files,
         basis=dict(findings.basis.notes),
         roles=dict(findings.basis.participants),
     )
+
+
+def _write_folder(folder: Path, files: Mapping[str, str]) -> None:
+    """Replace *folder* with *files*: built beside it, then swapped in by renames."""
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        for name, text in files.items():
+            (tmp / name).write_text(text, encoding="utf-8")
+            (tmp / name).chmod(0o644)
+        tmp.chmod(0o755)
+        old = None
+        if folder.exists():
+            old = folder.with_name(f".{folder.name}.old-{os.getpid()}")
+            folder.rename(old)
+        tmp.rename(folder)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
 
 
 def write_report(
@@ -73,11 +155,25 @@ def write_report(
     lang: str = "da",
     analyst: bool = False,
     participants: Sequence[Participant] = (),
+    version: str | None = None,
 ) -> Path:
-    """Render, check for real names (PrivacyError: nothing written), then write atomically."""
+    """Render, check for real names (PrivacyError: nothing written), then write atomically.
+
+    A Markdown report gets its charts as SVG files in a folder beside it
+    (rapport.md -> rapport-filer/); the folder is written first, then the .md.
+    """
     out = Path(out)
-    text = render_report(findings, fmt=fmt, lang=lang, analyst=analyst)
-    Pseudonymiser.from_study(study, participants).check(text, path=out)
+    assets = assets_dir(out) if fmt == "md" else None
+    text = render_report(findings, fmt=fmt, lang=lang, analyst=analyst, version=version,
+                         assets=assets)  # fmt: skip
+    files = markdown_assets(findings, lang) if assets else {}
+    names = Pseudonymiser.from_study(study, participants)
+    names.check(text, path=out)
+    for name, svg in files.items():
+        names.check(svg, path=out.parent / str(assets) / name)
+    if assets:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        _write_folder(out.parent / assets, files)
     with atomic_output(out) as tmp:
         tmp.write_text(text, encoding="utf-8")
         # mkstemp makes the file private (0600); a report is meant to be shared.
@@ -90,8 +186,12 @@ def load_findings(
     *,
     include_suggestions: float | None = None,
     agreement: Mapping[str, float] | None = None,
+    written: bool = True,
 ) -> tuple[Findings, tuple[Participant, ...]]:
-    """Findings from the study's store and journey files, and the participants to check."""
+    """Findings from the study's store and journey files, and the participants to check.
+
+    *written*: use the analyst's findings.yaml (False gives the tool's drafts only).
+    """
     # Imported here so the pure builder and renderer never need the store.
     from journeylab.coding.codebook import load_codebook, with_default_colours
     from journeylab.coding.store import open_store
@@ -105,6 +205,7 @@ def load_findings(
         segments = store.segments()
         codings = store.codings(statuses=[*statuses, CodingStatus.REJECTED])
         themes = store.themes()
+        memos = store.memos()
     if themes:
         codebook = Codebook(name=study.title, language=study.language, themes=tuple(themes))
     else:
@@ -122,6 +223,9 @@ def load_findings(
         )
         for r in records
     ]
+    bullets = (
+        read_findings_file(study, codebook.names, {s.id for s in segments}) if written else None
+    )
     findings = build_findings(
         study,
         codebook,
@@ -131,8 +235,16 @@ def load_findings(
         sources,
         include_suggestions=include_suggestions,
         agreement=agreement,
+        written=bullets,
     )
-    return findings, tuple(p for r in records for p in r.participants)
+    people = tuple(p for r in records for p in r.participants)
+    names = Pseudonymiser.from_study(study, people)
+    appendix = dataclasses.replace(
+        findings.appendix,
+        memos=store_memos(memos, names.text),
+        agreement=measure_agreement(study),
+    )
+    return dataclasses.replace(findings, appendix=appendix), people
 
 
 def report_study(
@@ -143,8 +255,13 @@ def report_study(
     lang: str | None = None,
     analyst: bool = False,
     include_suggestions: float | None = None,
+    version: str | None = None,
 ) -> Path:
-    """Load, render, check and write the study's report: the one call cli.py needs."""
+    """Load, render, check and write the study's report: the one call cli.py needs.
+
+    *version* "client" or "analyst" is the same as *analyst* False/True.
+    """
+    analyst = _analyst(analyst, version)
     findings, participants = load_findings(study, include_suggestions=include_suggestions)
     return write_report(
         study,

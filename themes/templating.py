@@ -49,6 +49,15 @@ def decimal(value: float, lang: str = "da") -> str:
     return text.replace(".", ",") if lang == "da" else text
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ»\"'(])")
+
+
+def first_sentence(value: object) -> str:
+    """The first sentence of a text ("A. B." -> "A."); the whole text when it is one."""
+    text = " ".join(str(value).split())
+    return _SENTENCE_END.split(text, maxsplit=1)[0]
+
+
 @lru_cache(maxsize=4)
 def _load_strings(lang: str) -> dict[str, Any]:
     path = templates_dir() / "locale" / f"{lang}.yaml"
@@ -131,6 +140,7 @@ def make_environment() -> Environment:
     )
     env.filters["md"] = md_escape
     env.filters["capfirst"] = capitalise
+    env.filters["first_sentence"] = first_sentence
     env.filters["number"] = number
     env.filters["decimal"] = decimal
     env.filters["css_colour"] = lambda value: _colour(value, "#2a5d84")
