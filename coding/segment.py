@@ -14,10 +14,11 @@ by their copied text, never by id.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Iterable, Sequence
 
 from journeylab.coding.model import Role, Segment, SegmentKind, Transcript
-from journeylab.coding.nlp import lemmas, pipe
+from journeylab.coding.nlp import analyse
 from journeylab.journeys.model import Journey
 
 
@@ -98,14 +99,16 @@ def segment_transcript(
     # The turn's span of the normalised text is the truth; a reader's Turn.text
     # should equal it, and using the span keeps offsets exact even if it does not.
     spans = [_strip_span(text, t.start, t.end) for t in transcript.turns]
-    docs = pipe((text[s:e] for s, e in spans), lang, pipeline)
+    # One pass gives both the sentences and each word's lemma (the coders need them).
+    analyses = analyse((text[s:e] for s, e in spans), lang, pipeline)
     out: list[Segment] = []
-    for turn, (t_start, t_end), doc in zip(transcript.turns, spans, docs, strict=True):
+    for turn, (t_start, t_end), info in zip(transcript.turns, spans, analyses, strict=True):
         if t_start == t_end:
             continue
+        bounds = [*info.sentence_starts, t_end - t_start]
         sents = []
-        for sent in doc.sents:
-            s, e = _strip_span(text, t_start + sent.start_char, t_start + sent.end_char)
+        for a, b in itertools.pairwise(bounds):
+            s, e = _strip_span(text, t_start + a, t_start + b)
             if s < e:
                 sents.append((s, e))
         if len(sents) <= max_sentences:
@@ -129,6 +132,7 @@ def segment_transcript(
                     role=turn.role,
                     speaker=turn.speaker,
                     turn_index=turn.index,
+                    lemmas=info.lemmas_between(start - t_start, end - t_start),
                 )
             )
     return out
@@ -137,9 +141,11 @@ def segment_transcript(
 def add_lemmas(
     segments: Sequence[Segment], lang: str = "da", pipeline: str | None = None
 ) -> list[Segment]:
-    """The segments with `lemmas` filled in (one batched nlp.pipe over all texts)."""
-    docs = pipe((s.text for s in segments), lang, pipeline)
-    return [
-        dataclasses.replace(seg, lemmas=lemmas(doc))
-        for seg, doc in zip(segments, docs, strict=True)
-    ]
+    """The segments with `lemmas` filled in where they are missing (batched)."""
+    todo = [i for i, seg in enumerate(segments) if not seg.lemmas]
+    out = list(segments)
+    for i, info in zip(
+        todo, analyse((segments[i].text for i in todo), lang, pipeline), strict=True
+    ):
+        out[i] = dataclasses.replace(segments[i], lemmas=info.lemmas)
+    return out

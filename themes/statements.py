@@ -9,8 +9,10 @@ with a careful quantifier: "Flere unge fortæller om skift af sagsbehandler ..."
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from spacy.lang.da.stop_words import STOP_WORDS as DA_STOP
 from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP
@@ -66,6 +68,7 @@ def content_words(text: str) -> tuple[str, ...]:
 _SUFFIXES = ("erne", "ene", "ens", "ets", "en", "et", "er", "es", "e", "s")
 
 
+@lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """A rough Danish stem: one inflection ending off ("jobcenteret" -> "jobcenter")."""
     for suffix in _SUFFIXES:
@@ -81,6 +84,53 @@ def _matches(hint_word: str, word: str) -> bool:
     if w == h or (len(h) >= 4 and w.startswith(h)):
         return True
     return len(hint_word) >= 5 and (word.endswith(hint_word) or w.endswith(h))
+
+
+class Matcher:
+    """Which words of a vocabulary `_matches` a hint word, found by index, not by scan.
+
+    The three rules of `_matches` are a stem lookup, a prefix of the stem and a
+    suffix of the word or stem; sorted lists answer the last two with bisect, so
+    a report over a large study does not compare every hint with every word.
+    """
+
+    def __init__(self, vocabulary: Iterable[str]) -> None:
+        words = set(vocabulary)
+        self._by_stem: dict[str, set[str]] = {}
+        for w in words:
+            self._by_stem.setdefault(stem(w), set()).add(w)
+        self._stems = sorted(self._by_stem)
+        # Reversed words and stems, sorted, so "ends with" becomes "starts with".
+        self._rev_words = sorted(w[::-1] for w in words)
+        self._rev_stems = sorted(st[::-1] for st in self._by_stem)
+        self._cache: dict[str, frozenset[str]] = {}
+
+    @staticmethod
+    def _prefixed(sorted_items: list[str], prefix: str) -> Iterator[str]:
+        i = bisect_left(sorted_items, prefix)
+        while i < len(sorted_items) and sorted_items[i].startswith(prefix):
+            yield sorted_items[i]
+            i += 1
+
+    def matching(self, hint_word: str) -> frozenset[str]:
+        """Every vocabulary word w with `_matches(hint_word, w)`."""
+        if hint_word in self._cache:
+            return self._cache[hint_word]
+        h = stem(hint_word)
+        found: set[str] = set(self._by_stem.get(h, ()))
+        if len(h) >= 4:
+            for st in self._prefixed(self._stems, h):
+                found |= self._by_stem[st]
+        if len(hint_word) >= 5:
+            found.update(r[::-1] for r in self._prefixed(self._rev_words, hint_word[::-1]))
+            for rst in self._prefixed(self._rev_stems, h[::-1]):
+                found |= self._by_stem[rst[::-1]]
+        self._cache[hint_word] = frozenset(found)
+        return self._cache[hint_word]
+
+
+def _words(evidence: Evidence) -> set[str]:
+    return set(_WORD.findall(evidence.text.lower())) | set(evidence.lemmas)
 
 
 def supports(hint: Sequence[str], evidence: Evidence) -> bool:
@@ -120,9 +170,19 @@ def build_statements(
         )
     ]
     topics: list[tuple[int, int, Statement]] = []
+    words_of = [_words(e) for e in evidence]
+    matcher = Matcher(w for ws in words_of for w in ws)
     for order, hint in enumerate(hints):
         words = content_words(hint)
-        backing = [e for e in evidence if supports(words, e)]
+        if not words:
+            continue
+        matched = [matcher.matching(h) for h in words]
+        need = min(2, len(words))
+        backing = [
+            e
+            for e, ws in zip(evidence, words_of, strict=True)
+            if sum(1 for m in matched if not ws.isdisjoint(m)) >= need
+        ]
         if not backing:
             continue
         who = {e.participant for e in backing}
