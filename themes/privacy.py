@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from journeylab.coding.model import Participant, Role
@@ -93,12 +94,21 @@ class Pseudonymiser:
             marker=MARKERS.get(study.language, MARKERS["da"]),
         )
 
-    def _lookup(self) -> dict[str, str]:
+    # Built once per pseudonymiser: a report calls text() for every segment.
+    @cached_property
+    def _pattern(self) -> re.Pattern[str] | None:
+        return _word_pattern(r for r, _ in self.names)
+
+    @cached_property
+    def _table(self) -> dict[str, str]:
         return {" ".join(real.casefold().split()): fake for real, fake in self.names}
+
+    def _lookup(self) -> dict[str, str]:
+        return self._table
 
     def text(self, text: str) -> str:
         """*text* with every real name replaced by its made-up name."""
-        pattern = _word_pattern(r for r, _ in self.names)
+        pattern = self._pattern
         if pattern is None or not text:
             return text
         lookup = self._lookup()
@@ -123,7 +133,7 @@ class Pseudonymiser:
 
     def check(self, text: str, path: str | Path | None = None) -> None:
         """Raise PrivacyError if any real name is still in *text*."""
-        pattern = _word_pattern(r for r, _ in self.names)
+        pattern = self._pattern
         if pattern is None:
             return
         match = pattern.search(text)
