@@ -575,3 +575,26 @@ def check(study: Path | None) -> None:
     )
     if not report.ok:
         sys.exit(1)
+
+
+@main.command()
+@study_argument
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Default: findings.yaml in the study folder.",
+)
+def findings(study: Path | None, out: Path | None) -> None:
+    """Write findings.yaml: draft bullets per theme, for you to rewrite in your own words.
+
+    The report uses your bullets where you wrote them and the tool's drafts
+    elsewhere (marked 'Udkast' in the analyst version). Never overwrites.
+
+    \b
+    Example:
+      journeylab findings ungeanalyse
+    """
+    from journeylab.themes.written import scaffold_findings
+
+    path = scaffold_findings(_study(study), out)
+    click.echo(f"Wrote {path}: edit the bullets, then run journeylab report")

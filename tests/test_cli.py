@@ -241,3 +241,29 @@ def test_report_docx_through_the_cli(coded_example: Path, tmp_path: Path) -> Non
     assert result.exit_code == 0, result.output
     headings = [p.text for p in Document(str(out)).paragraphs if p.style.name == "Heading 3"]
     assert headings.count("Hvad siger de unge?") == 7
+
+
+def test_findings_scaffold_then_the_report_uses_the_analysts_words(
+    coded_example: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    import yaml
+
+    root = tmp_path / "s"
+    shutil.copytree(coded_example, root)
+    runner = CliRunner()
+    result = runner.invoke(main, ["findings", str(root)])
+    assert result.exit_code == 0, result.output
+    path = root / "findings.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    again = runner.invoke(main, ["findings", str(root)])
+    assert again.exit_code == 1 and "already exists" in again.output
+    path.write_text(
+        "Relationen:\n  unge:\n    - De unge savner én voksen, der bliver ved.\n", encoding="utf-8"
+    )
+    out = tmp_path / "r.md"
+    result = runner.invoke(main, ["report", str(root), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "De unge savner én voksen, der bliver ved." in out.read_text(encoding="utf-8")
