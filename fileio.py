@@ -10,10 +10,11 @@ import contextlib
 import os
 import tempfile
 import unicodedata
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
-from journeylab.errors import EncodingError, InputError
+from journeylab.errors import EncodingError, InputError, JourneylabWarning
 
 
 def normalise(text: str) -> str:
@@ -23,8 +24,29 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def decode(data: bytes, path: str | Path) -> str:
-    """Decode UTF-8 (with or without BOM) or BOM-marked UTF-16; else EncodingError."""
+# Danish letters as Windows-1252 writes them: æøåÆØÅé. A file that is not UTF-8
+# but has these and no control characters is almost surely an old Excel CSV.
+_CP1252_DANISH = frozenset(b"\xe6\xf8\xe5\xc6\xd8\xc5\xe9")
+
+
+def _looks_cp1252(data: bytes) -> str | None:
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    if not _CP1252_DANISH.intersection(data):
+        return None
+    if any(ord(c) < 32 and c not in "\t\n\r" for c in text):
+        return None
+    return text
+
+
+def decode(data: bytes, path: str | Path, *, guess_cp1252: bool = False) -> str:
+    """Decode UTF-8 (with or without BOM) or BOM-marked UTF-16; else EncodingError.
+
+    With *guess_cp1252* (spreadsheet exports), a file that is not UTF-8 but reads
+    as Windows-1252 with Danish letters is accepted, with a warning that says so.
+    """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return normalise(data.decode("utf-16"))
@@ -35,6 +57,16 @@ def decode(data: bytes, path: str | Path) -> str:
     try:
         return normalise(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
+        guessed = _looks_cp1252(data) if guess_cp1252 else None
+        if guessed is not None:
+            warnings.warn(
+                JourneylabWarning(
+                    f"{path}: read as Windows-1252 (Excel's old CSV encoding), not UTF-8; "
+                    "check the Danish letters, and save as 'CSV UTF-8' next time"
+                ),
+                stacklevel=2,
+            )
+            return normalise(guessed)
         line = data[: exc.start].count(b"\n") + 1
         raise EncodingError(
             "the file is not UTF-8",
@@ -44,7 +76,7 @@ def decode(data: bytes, path: str | Path) -> str:
         ) from exc
 
 
-def read_text(path: str | Path) -> str:
+def read_text(path: str | Path, *, guess_cp1252: bool = False) -> str:
     """The normalised text of a user's file; InputError when it cannot be read."""
     path = Path(path)
     try:
@@ -55,7 +87,7 @@ def read_text(path: str | Path) -> str:
         raise InputError("is a folder, not a file", path=path) from exc
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc.strerror}", path=path) from exc
-    return decode(data, path)
+    return decode(data, path, guess_cp1252=guess_cp1252)
 
 
 def _umask() -> int:

@@ -315,7 +315,7 @@ def _sniff_delimiter(text: str, path: Path | None = None) -> str:
 
 def read_csv(path: Path, *, source: str) -> list[Journey]:
     """Journeys from a CSV file (comma, semicolon or tab separated)."""
-    text = read_text(path)
+    text = read_text(path, guess_cp1252=True)  # Excel's old CSV export
     if not text.strip():
         raise JourneyError("the file is empty", path=path, hint="write a header row and notes")
     reader = csv.reader(

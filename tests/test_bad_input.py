@@ -20,7 +20,6 @@ BAD = Path(__file__).parent / "data" / "bad"
 # file -> the place the message must name (None: the whole file is wrong).
 JOURNEYS = {
     "bad_indent.yaml": "line 5",
-    "cp1252_semicolon.csv": "line 3",
     "date_as_age.xlsx": "row 2, column 'alder'",
     "duplicate_step.csv": "row 3, column 'trin'",
     "empty.yaml": None,
@@ -237,6 +236,10 @@ def test_a_fifty_megabyte_line_is_refused_clearly(study: Path) -> None:
         ("bom_crlf.csv", "\ufeffrejse,farve,tekst\r\nJ05,gul,Starter i skolen\r\n".encode()),
         ("utf16.csv", "rejse;farve;tekst\nJ05;gul;Møde med UU\n".encode("utf-16")),
         ("orden.csv", b"rejse,trin,farve,tekst\nJ07,2,gul,Mentor\nJ07,1,gul,Skole\n"),
+        (
+            "excel.csv",
+            "rejse;farve;tekst\nJ08;gul;Flytter til plejefamilie på Fyn\n".encode("cp1252"),
+        ),
     ],
 )
 @pytest.mark.filterwarnings("ignore::journeylab.errors.JourneylabWarning")
@@ -271,3 +274,11 @@ def test_a_journey_id_used_in_two_files_is_refused(study: Path) -> None:
     result = CliRunner().invoke(main, ["import", str(study)])  # J01 is also in rejser.csv
     assert_one_clear_line(result, "dup_b.yaml", None)
     assert snapshot(study) == before
+
+
+def test_an_excel_cp1252_csv_is_imported_and_the_guess_announced(study: Path) -> None:
+    data = (BAD / "journeys" / "cp1252_semicolon.csv").read_bytes().replace(b"J01", b"J09")
+    (study / "journeys" / "excel.csv").write_bytes(data)
+    result = CliRunner().invoke(main, ["import", str(study)])
+    assert result.exit_code == 0, result.output
+    assert "Warning:" in result.output and "Windows-1252" in result.output

@@ -12,7 +12,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from journeylab.errors import EncodingError, InputError, JourneyError, JourneylabError
+from journeylab.errors import (
+    EncodingError,
+    InputError,
+    JourneyError,
+    JourneylabError,
+    JourneylabWarning,
+)
 from journeylab.journeys.model import Colour, Journey, Stage
 from journeylab.journeys.readers import journey_from_dict, read_journey_file, read_journeys
 
@@ -300,9 +306,18 @@ def test_bad_indentation_names_the_line() -> None:
         read_journey_file(DATA / "bad_indent.yaml")
 
 
-def test_a_file_that_is_not_utf8_names_the_line() -> None:
-    with pytest.raises(EncodingError, match=r"windows1252\.csv, line 2: the file is not UTF-8"):
-        read_journey_file(DATA / "windows1252.csv")
+def test_an_excel_cp1252_csv_is_read_with_a_warning() -> None:
+    with pytest.warns(JourneylabWarning, match=r"windows1252\.csv: read as Windows-1252"):
+        journeys = read_journey_file(DATA / "windows1252.csv")
+    texts = [n.text for j in journeys for n in j.notes]
+    assert any(ch in "".join(texts) for ch in "æøå")
+
+
+def test_a_csv_that_is_no_known_encoding_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "binary.csv"
+    path.write_bytes(b"rejse;farve;tekst\nJ01;gul;\x81\x00\xff\n")
+    with pytest.raises(EncodingError, match=r"binary\.csv, line 2: the file is not UTF-8"):
+        read_journey_file(path)
 
 
 def test_xlsx_that_is_not_a_workbook(tmp_path: Path) -> None:
