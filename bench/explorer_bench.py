@@ -1,8 +1,10 @@
 """Explorer latency: p50/p95 of pages under 8 concurrent clients vs a bare FTS5 query.
 
-    .venv/bin/python bench/explorer_bench.py [STUDY] [--seconds 10] [--clients 8]
+    .venv/bin/python bench/explorer_bench.py [--study DIR] [--seconds 8] [--clients 8]
 
-Without STUDY it copies examples/fjordby to a temp folder, imports and codes it.
+Without --study it copies examples/fjordby to a temp folder, imports and codes it
+(a 1M-word study: `bench/generate.py --words 1M DIR`, then import and code it).
+The figures are printed and written to bench/RESULTS-explorer.md.
 The server is the real uvicorn app on a free 127.0.0.1 port; the clients are
 threads with their own httpx connection. The FTS5 baseline runs the same MATCH
 on the same table through one plain sqlite3 connection.
@@ -11,6 +13,8 @@ on the same table through one plain sqlite3 connection.
 from __future__ import annotations
 
 import argparse
+import os
+import platform
 import shutil
 import socket
 import sqlite3
@@ -30,6 +34,7 @@ from journeylab.coding.study import Study, load_study
 from journeylab.themes.explorer import create_app
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "fjordby"
+RESULTS = Path(__file__).resolve().parent / "RESULTS-explorer.md"
 QUERY = "sagsbeh"
 
 
@@ -91,11 +96,28 @@ def _fts(study: Study, seconds: float) -> list[float]:
     return times
 
 
+def _first_source(study: Study) -> str:
+    with sqlite3.connect(study.store_path) as conn:
+        row = conn.execute(
+            "SELECT source FROM segments WHERE kind != 'note' GROUP BY source"
+            " ORDER BY count(*) DESC LIMIT 1"
+        ).fetchone()
+    return str(row[0])
+
+
+def _write_results(header: list[str], rows: list[tuple[str, int, float, float]]) -> None:
+    lines = ["# Explorer latency", "", *header, ""]
+    lines += ["| what | requests | p50 ms | p95 ms |", "|---|---:|---:|---:|"]
+    lines += [f"| {label} | {n} | {p50:.1f} | {p95:.1f} |" for label, n, p50, p95 in rows]
+    RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("study", nargs="?")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--study", help="an imported, coded study (default: the example)")
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args()
     study = _study(args.study)
     with socket.socket() as s:
@@ -108,11 +130,16 @@ def main() -> None:
     while not server.started:
         time.sleep(0.05)
     base = f"http://127.0.0.1:{port}"
-    httpx.get(base + "/", timeout=60)  # warm the findings cache, as a first visit would
+    t0 = time.perf_counter()
+    httpx.get(base + "/", timeout=1800)  # build the snapshot, as a first visit would
+    warm = time.perf_counter() - t0
+    source = _first_source(study)
     rows = []
     for label, path in (
         ("overview /", "/"),
-        ("theme /tema/tema-relationen", "/tema/tema-relationen"),
+        ("theme /tema/relationen", "/tema/relationen"),
+        ("theme, filtered rolle=ung", "/tema/relationen?rolle=ung"),
+        ("source /kilde (largest)", f"/kilde?sti={source}"),
         (f"search /soeg?q={QUERY}", f"/soeg?q={QUERY}"),
     ):
         times = _hammer(base, path, args.seconds, args.clients)
@@ -124,11 +151,20 @@ def main() -> None:
     with sqlite3.connect(study.store_path) as conn:
         words = conn.execute("SELECT sum(words) FROM sources").fetchone()[0]
         segments = conn.execute("SELECT count(*) FROM segments").fetchone()[0]
-    print(f"study: {study.root}  ({words} words, {segments} segments)")
-    print(f"{args.clients} concurrent clients, {args.seconds:.0f} s per page\n")
+        codings = conn.execute("SELECT count(*) FROM codings").fetchone()[0]
+    header = [
+        f"- study: {words} words, {segments} segments, {codings} codings",
+        f"- machine: {os.cpu_count()} cores, Python {platform.python_version()},"
+        f" SQLite {sqlite3.sqlite_version}, {platform.platform()}",
+        f"- {args.clients} concurrent clients on loopback, {args.seconds:.0f} s per page",
+        f"- first request (builds the findings snapshot): {warm:.1f} s",
+    ]
+    print("\n".join(header) + "\n")
     print(f"{'what':<34} {'requests':>9} {'p50 ms':>8} {'p95 ms':>8}")
     for label, n, p50, p95 in rows:
         print(f"{label:<34} {n:>9} {p50:>8.1f} {p95:>8.1f}")
+    if not args.no_write:
+        _write_results(header, rows)
 
 
 if __name__ == "__main__":

@@ -96,28 +96,28 @@ def test_overview_lists_every_theme_with_counts_and_chart(client: TestClient) ->
     for name in ("Relationen", "Skolen og tidlig indsats", "Organisering og samarbejde"):
         assert name in html
     assert html.count('class="theme-row"') == 7
-    assert "<svg" in html and 'href="/tema/tema-relationen"' in html
+    assert "<svg" in html and 'href="/tema/relationen"' in html
 
 
 def test_theme_page_has_both_sides_and_filters_by_role(client: TestClient) -> None:
-    html = client.get("/tema/tema-relationen").text
+    html = client.get("/tema/relationen").text
     assert "Hvad siger de unge?" in html and "Hvad siger medarbejderne?" in html
     assert "role-ung" in html and "role-medarbejder" in html
-    only_young = client.get("/tema/tema-relationen", params={"rolle": "ung"}).text
+    only_young = client.get("/tema/relationen", params={"rolle": "ung"}).text
     assert "role-ung" in only_young
     assert 'class="segment role-medarbejder' not in only_young.split("Maskinens forslag")[0]
 
 
 def test_theme_page_filters_by_colour_and_stage(client: TestClient) -> None:
-    red = client.get("/tema/tema-relationen", params={"farve": "red"}).text
+    red = client.get("/tema/relationen", params={"farve": "red"}).text
     main = red.split("Maskinens forslag")[0]
     assert "note-red" in main and "note-green" not in main and "note-yellow" not in main
-    stage = client.get("/tema/tema-relationen", params={"fase": "transition_18"}).text
+    stage = client.get("/tema/relationen", params={"fase": "transition_18"}).text
     assert "Overgang til voksen" in stage.split("Maskinens forslag")[0]
 
 
 def test_unknown_theme_is_404(client: TestClient) -> None:
-    assert client.get("/tema/tema-findes-ikke").status_code == 404
+    assert client.get("/tema/findes-ikke").status_code == 404
 
 
 def test_source_page_shows_transcript_with_theme_colours(client: TestClient) -> None:
@@ -202,7 +202,7 @@ def test_security_headers_on_every_response(client: TestClient) -> None:
 
 
 def test_pages_have_no_inline_script_or_style(client: TestClient) -> None:
-    html = client.get("/tema/tema-relationen").text
+    html = client.get("/tema/relationen").text
     assert re.findall(r"<script(?![^>]*\bsrc=)", html) == []
     assert " style=" not in html and "<style" not in html and " onclick=" not in html
 
@@ -240,7 +240,7 @@ def test_serve_off_localhost_demands_the_token(
 def test_token_moves_into_a_strict_cookie(study: Study) -> None:
     c = TestClient(create_app(study, token="s3cret-token"), base_url=BASE)
     assert c.get("/").status_code == 401
-    first = c.get("/tema/tema-relationen?token=s3cret-token&rolle=ung", follow_redirects=False)
+    first = c.get("/tema/relationen?token=s3cret-token&rolle=ung", follow_redirects=False)
     assert first.status_code == 303 and "token" not in first.headers["location"]
     cookie = first.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie
@@ -269,7 +269,7 @@ def test_read_only_has_no_write_routes_or_controls(study: Study) -> None:
     body = {"segment": first_segment(study), "theme": "Relationen", "action": "add"}
     for url in ("/api/code", "/api/undo", "/api/memo"):
         assert post(c, url, body, csrf) in (404, 405)
-    html = c.get("/tema/tema-relationen").text
+    html = c.get("/tema/relationen").text
     assert "theme-btn" not in html and "memo-form" not in html
     assert my_codings(study) == {}
 
@@ -394,3 +394,128 @@ def test_machine_coder_name_is_refused(study: Study) -> None:
 
     with pytest.raises(InputError):
         create_app(study, coder="machine:ensemble")
+
+
+# -- speed work: pagination, the snapshot cache, 404 pages, URLs, English ---------
+
+
+def _theme_segments(html: str) -> list[str]:
+    """The segment ids on the two sides of a theme page (not the pending suggestions)."""
+    sides = html.split('<div class="sides">', 1)[1].split('<section class="pending">')[0]
+    return re.findall(r'data-segment="([^"]+)"', sides)
+
+
+def test_theme_page_is_paginated_and_keeps_filters(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from journeylab.themes import explorer_routes
+
+    monkeypatch.setattr(explorer_routes, "PAGE", 10_000)
+    everything = _theme_segments(client.get("/tema/relationen").text)
+    assert len(everything) > 6
+    monkeypatch.setattr(explorer_routes, "PAGE", 3)
+    first = client.get("/tema/relationen").text
+    assert len(_theme_segments(first)) <= 6  # 3 a side
+    seen: list[str] = []
+    url: str | None = "/tema/relationen"
+    while url:
+        html = client.get(url).text
+        seen += _theme_segments(html)
+        found = re.search(r'<a rel="next" href="([^"]+)"', html)
+        url = found.group(1).replace("&amp;", "&") if found else None
+    # Every coded segment is on exactly one page.
+    assert sorted(seen) == sorted(everything) and len(seen) == len(set(seen))
+    young = client.get("/tema/relationen", params={"rolle": "ung"}).text
+    next_young = re.search(r'<a rel="next" href="([^"]+)"', young)
+    assert next_young and "rolle=ung" in next_young.group(1) and "side=2" in next_young.group(1)
+    page_two = client.get("/tema/relationen", params={"rolle": "ung", "side": "2"}).text
+    assert 'class="segment role-medarbejder' not in page_two.split("Maskinens forslag")[0]
+    assert client.get("/tema/relationen", params={"side": "nonsense"}).status_code == 200
+
+
+def test_source_page_is_paginated(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from journeylab.themes import explorer_routes
+
+    sti = "transcripts/fokusgruppe_familie_skole.md"
+    whole = re.findall(r'data-segment="([^"]+)"', client.get("/kilde", params={"sti": sti}).text)
+    monkeypatch.setattr(explorer_routes, "SOURCE_PAGE", 4)
+    one = re.findall(r'data-segment="([^"]+)"', client.get("/kilde", params={"sti": sti}).text)
+    two_html = client.get("/kilde", params={"sti": sti, "side": "2"}).text
+    two = re.findall(r'data-segment="([^"]+)"', two_html)
+    assert one == whole[:4] and two == whole[4:8]
+    assert 'rel="prev"' in two_html
+
+
+def test_coding_in_the_browser_shows_at_once(client: TestClient, study: Study) -> None:
+    csrf = csrf_of(client)
+    before = client.get("/tema/organisering-og-samarbejde").text
+    segment = next(
+        s
+        for s in (first_segment(study, "ung"), first_segment(study))
+        if f'data-segment="{s}"' not in before.split("Maskinens forslag")[0]
+    )
+    body = {"segment": segment, "theme": "Organisering og samarbejde", "action": "add"}
+    assert post(client, "/api/code", body, csrf) == 200
+    after = client.get("/tema/organisering-og-samarbejde").text
+    assert segment in _theme_segments(after)
+    assert post(client, "/api/undo", {}, csrf) == 200
+    assert segment not in _theme_segments(client.get("/tema/organisering-og-samarbejde").text)
+
+
+def test_cache_notices_a_write_from_another_connection(client: TestClient, study: Study) -> None:
+    app_cache = client.app.state.explorer.cache  # type: ignore[attr-defined]
+    count = re.compile(r'data-count-theme="De rette tilbud">(\d+)<')
+    before = int(count.findall(client.get("/").text)[0])
+    builds = app_cache.builds
+    client.get("/")
+    assert app_cache.builds == builds  # nothing changed: no rebuild
+    with open_store(study) as store:  # as `journeylab review` in another process would
+        coded = {c.segment_id for c in store.codings(theme="De rette tilbud")}
+        segment = next(s.id for s in store.segments() if s.id not in coded)
+        store.set_coding(segment, "De rette tilbud", "anden", CodingStatus.MANUAL)
+    assert int(count.findall(client.get("/").text)[0]) == before + 1
+    assert app_cache.builds == builds + 1
+
+
+def test_unknown_pages_are_html_404s(client: TestClient) -> None:
+    for url in ("/findes/ikke", "/tema/findes-ikke", "/kilde?sti=nope.txt", "/static/nope.js"):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert response.headers["content-type"].startswith("text/html")
+        assert "Siden findes ikke" in response.text and 'href="/"' in response.text
+    api = client.post("/api/code", json={}, headers={"X-CSRF-Token": csrf_of(client)})
+    assert api.status_code == 400 and api.headers["content-type"] == "application/json"
+
+
+def test_old_theme_address_redirects(client: TestClient) -> None:
+    old = client.get("/tema/tema-relationen", params={"rolle": "ung"}, follow_redirects=False)
+    assert old.status_code == 301
+    assert old.headers["location"] == "/tema/relationen?rolle=ung"
+    assert client.get("/tema/tema-findes-ikke").status_code == 404
+
+
+def test_english_study_has_an_english_ui(built_study: Path, tmp_path: Path) -> None:
+    root = tmp_path / "english"
+    shutil.copytree(built_study, root)
+    toml = root / "study.toml"
+    text = toml.read_text(encoding="utf-8")
+    toml.write_text(re.sub(r'language = "da"', 'language = "en"', text), encoding="utf-8")
+    study = load_study(root)
+    assert study.language == "en"
+    with TestClient(create_app(study), base_url=BASE) as c:
+        pages = [c.get(u).text for u in ("/", "/tema/relationen", "/kodebog", "/soeg?q=sagsbeh")]
+        missing = c.get("/nowhere").text
+    assert "Themes overview" in pages[0] and "Temaoversigt" not in pages[0]
+    assert "Filter" in pages[1] and "Filtrér" not in pages[1] and "Young person" in pages[1]
+    assert "Keywords" in pages[2] and "Nøgleord" not in pages[2]
+    assert "hits for" in pages[3] and "træf for" not in pages[3]
+    assert "Page not found" in missing
+
+
+def test_locale_files_have_the_same_keys() -> None:
+    from journeylab.themes.explorer_routes import ui_strings
+
+    da, en = ui_strings("da"), ui_strings("en")
+    assert set(da) == set(en)
+    for key in ("roles", "stages", "colours"):
+        assert set(da[key]) == set(en[key])

@@ -10,13 +10,15 @@ from __future__ import annotations
 import webbrowser
 from pathlib import Path
 
-from fastapi import FastAPI, HTTPException
-from fastapi.responses import Response
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from journeylab.coding.study import Study
 from journeylab.errors import InputError
 from journeylab.journeys.readers import read_journeys
-from journeylab.themes.explorer_data import FindingsCache, open_for
+from journeylab.themes.explorer_cache import SnapshotCache
+from journeylab.themes.explorer_data import open_for
 from journeylab.themes.explorer_security import Sessions, access_token, install, is_local
 from journeylab.themes.templating import templates_dir
 
@@ -58,7 +60,7 @@ def create_app(
         study=study,
         coder=coder,
         read_only=read_only,
-        findings=FindingsCache(study, journeys, include_suggestions),
+        cache=SnapshotCache(study, journeys, include_suggestions),
         journeys=journeys,
     )
     install(app, token=token, sessions=Sessions())
@@ -72,6 +74,13 @@ def create_app(
         return Response(
             files[name], media_type=STATIC[name], headers={"Cache-Control": "max-age=300"}
         )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        # Browsers get the explorer's own 404 page; the JSON API keeps JSON answers.
+        if exc.status_code == 404 and not request.url.path.startswith("/api/"):
+            return explorer_routes.not_found(request)
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
 
     app.include_router(explorer_routes.router)
     if not read_only:

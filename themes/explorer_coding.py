@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from journeylab.coding.model import CodingStatus
 from journeylab.coding.store import Store
 from journeylab.errors import StoreError
-from journeylab.themes.explorer_data import open_for, pseudonymiser, segment_views
+from journeylab.themes.explorer_data import open_for, segment_views
 from journeylab.themes.explorer_routes import explorer_of, fragment
 from journeylab.themes.explorer_security import Act, session_of
 
@@ -79,12 +79,12 @@ def _answer(request: Request, store: Store, segment: str) -> JSONResponse:
     """The segment's new controls (rendered HTML) and the themes' new counts."""
     ex = explorer_of(request)
     seg = store.segment(segment)
-    themes = store.themes()
+    snap = ex.cache.get(store)  # the write moved the store's version: this rebuilds
     html = ""
     if seg is not None:
-        view = segment_views(store, [seg], themes, ex.coder, pseudonymiser(ex.study, store))[0]
-        html = fragment(request, view, themes)
-    counts = {t.name: t.segments for t in ex.findings.get(store).themes}
+        view = segment_views(store, [seg], snap.themes, ex.coder, snap.names)[0]
+        html = fragment(request, view, snap.themes)
+    counts = {t.name: t.segments for t in snap.findings.themes}
     return JSONResponse({"segment": segment, "html": html, "counts": counts})
 
 

@@ -8,7 +8,6 @@ All user text leaving this module has been through the study's Pseudonymiser.
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -66,18 +65,8 @@ class SearchResult:
     parts: tuple[tuple[str, bool], ...]  # (pseudonymised text, is a match)
 
 
-def fingerprint(store: Store) -> tuple[object, ...]:
-    """Changes whenever a coding, a source or the audit log changes (any process)."""
-    row = store.conn.execute(
-        "SELECT (SELECT max(id) FROM audit), (SELECT count(*) FROM codings),"
-        " (SELECT max(updated) FROM codings), (SELECT max(imported_at) FROM sources),"
-        " (SELECT count(*) FROM themes)"
-    ).fetchone()
-    return tuple(row)
-
-
 class FindingsCache:
-    """Findings rebuilt only when the store's fingerprint moves."""
+    """Builds the study's Findings from the store (explorer_cache decides when)."""
 
     def __init__(
         self, study: Study, journeys: Sequence[Journey], include_suggestions: float | None
@@ -85,20 +74,8 @@ class FindingsCache:
         self.study = study
         self.journeys = list(journeys)
         self.include_suggestions = include_suggestions
-        self._lock = threading.Lock()
-        self._key: tuple[object, ...] | None = None
-        self._value: Findings | None = None
 
-    def get(self, store: Store) -> Findings:
-        key = fingerprint(store)
-        # One build at a time: concurrent requests after a write wait for it
-        # instead of each rebuilding the same findings.
-        with self._lock:
-            if self._value is None or key != self._key:
-                self._value, self._key = self._build(store), key
-            return self._value
-
-    def _build(self, store: Store) -> Findings:
+    def build(self, store: Store) -> Findings:
         from journeylab.coding.codebook import with_default_colours
         from journeylab.coding.model import Codebook
 
@@ -177,9 +154,7 @@ def segment_views(
 ) -> list[SegmentView]:
     """Segments with their coding state and memos, ready for `_segment.html`."""
     by_segment = codings_for(store, [s.id for s in segments])
-    memos: dict[str, list[str]] = defaultdict(list)
-    for _kind, target, _author, text in store.memos("segment"):
-        memos[target].append(names.text(text))
+    memos = memos_for(store, [s.id for s in segments], names)
     return [
         SegmentView(
             id=s.id,
@@ -196,6 +171,22 @@ def segment_views(
         )
         for s in segments
     ]
+
+
+def memos_for(store: Store, ids: Sequence[str], names: Pseudonymiser) -> dict[str, list[str]]:
+    """The segment memos of the given segments, oldest first, pseudonymised."""
+    out: dict[str, list[str]] = defaultdict(list)
+    unique = list(dict.fromkeys(ids))
+    for i in range(0, len(unique), 500):
+        chunk = unique[i : i + 500]
+        rows = store.conn.execute(
+            "SELECT target, text FROM memos WHERE target_kind = 'segment'"
+            f" AND target IN ({','.join('?' * len(chunk))}) ORDER BY id",
+            chunk,
+        ).fetchall()
+        for row in rows:
+            out[row["target"]].append(names.text(row["text"]))
+    return out
 
 
 def segments_by_id(store: Store, ids: Sequence[str]) -> list[Segment]:

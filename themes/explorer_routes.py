@@ -1,50 +1,59 @@
 """The explorer's read-only pages: overview, theme, source, journey maps, search, codebook.
 
 Sources are looked up by their id in the store (never opened from a URL path),
-and every text shown has passed the study's Pseudonymiser.
+and every text shown has passed the study's Pseudonymiser. What does not change
+between requests (findings, names, per-theme indexes) comes from the Snapshot
+of explorer_cache; a page reads only the segments it shows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
+from math import ceil
 from typing import Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse, Response
+import yaml
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment
 from markupsafe import Markup
 
-from journeylab.coding.model import CodingStatus, Role, Theme
+from journeylab.coding.model import Role, Theme
 from journeylab.coding.study import Study
-from journeylab.journeys.model import Journey, Note, Stage, Step
+from journeylab.journeys.model import Journey, Note, Step
 from journeylab.journeys.svgmap import journey_svg
+from journeylab.themes.explorer_cache import FILTERS, SIDE_ROLES, Snapshot, SnapshotCache
 from journeylab.themes.explorer_data import (
-    FindingsCache,
     SegmentView,
-    codings_for,
     open_for,
-    pseudonymiser,
-    role_label,
     search,
     segment_views,
     segments_by_id,
     snippet_parts,
 )
 from journeylab.themes.explorer_security import session_of
-from journeylab.themes.findings import ThemeFindings
 from journeylab.themes.privacy import Pseudonymiser
-from journeylab.themes.report import overview_svg
-from journeylab.themes.templating import _colour, make_environment, strings
+from journeylab.themes.templating import _colour, make_environment, strings, templates_dir
 
-STAGE_LABELS = {
-    Stage.EARLY_CHILDHOOD.value: "Tidlig barndom",
-    Stage.SCHOOL.value: "Skole",
-    Stage.UDSKOLING.value: "Udskoling",
-    Stage.YOUTH_EDUCATION.value: "Ungdomsuddannelse",
-    Stage.TRANSITION_18.value: "Overgang til voksen",
-    Stage.ADULT.value: "Voksen",
-}
-COLOUR_LABELS = {"yellow": "Gul", "green": "Grøn", "red": "Rød"}
-FILTERS = ("rolle", "kilde", "deltager", "fase", "farve")
+PAGE = 25  # segments a side on a theme page (50 a page)
+SOURCE_PAGE = 100  # segments on a source page
+SEARCH_LIMIT = 50
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    """One Jinja environment for the app: templates compile once, not per request."""
+    return make_environment()
+
+
+@lru_cache(maxsize=2)
+def ui_strings(lang: str) -> dict[str, Any]:
+    """The explorer's UI strings for *lang*, from templates/locale/explorer_<lang>.yaml."""
+    name = "explorer_en.yaml" if lang == "en" else "explorer_da.yaml"
+    data: dict[str, Any] = yaml.safe_load((templates_dir() / "locale" / name).read_text("utf-8"))
+    return data
 
 
 @dataclass
@@ -54,12 +63,12 @@ class Explorer:
     study: Study
     coder: str
     read_only: bool
-    findings: FindingsCache
+    cache: SnapshotCache
     journeys: list[Journey]
 
-    def themes(self) -> list[Theme]:
+    def snapshot(self) -> Snapshot:
         with open_for(self.study) as store:
-            return store.themes()
+            return self.cache.get(store)
 
 
 def explorer_of(request: Request) -> Explorer:
@@ -71,34 +80,45 @@ def explorer_of(request: Request) -> Explorer:
 def page_context(request: Request, **context: Any) -> dict[str, Any]:
     """The shared context of base.html and the partials, plus *context*."""
     ex = explorer_of(request)
+    ui = ui_strings(ex.study.language)
     base = {
         "study_title": ex.study.title,
         "csrf": session_of(request).csrf,
         "read_only": ex.read_only,
         "t": strings(ex.study.language),
+        "ui": ui,
         "lang": ex.study.language,
-        "role_label": role_label,
-        "stage_label": lambda s: STAGE_LABELS.get(s or "", s or "Uden livsfase"),
-        "colour_label": lambda c: COLOUR_LABELS.get(c or "", c or ""),
+        "role_label": lambda r: ui["roles"].get(r, r),
+        "stage_label": lambda s: ui["stages"].get(s or "", s or ui["no_stage"]),
+        "colour_label": lambda c: ui["colours"].get(c or "", c or ""),
         "theme_index": {t.name: i for i, t in enumerate(context.get("all_themes", []), 1)},
         "show_source": True,
+        "slug": theme_slug,
     }
     return base | context
 
 
+def theme_slug(anchor: str) -> str:
+    from journeylab.themes.explorer_cache import short_slug
+
+    return short_slug(anchor)
+
+
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     """A page from templates/explorer/ with the shared context of base.html."""
-    html = (
-        make_environment()
-        .get_template(f"explorer/{name}")
-        .render(**page_context(request, **context))
-    )
-    return HTMLResponse(html, status_code=status)
+    template = environment().get_template(f"explorer/{name}")
+    return HTMLResponse(template.render(**page_context(request, **context)), status_code=status)
+
+
+def not_found(request: Request) -> HTMLResponse:
+    """The explorer's own 404 page (never a JSON body for a browser)."""
+    ex = explorer_of(request)
+    return render(request, "notfound.html", status=404, all_themes=ex.snapshot().themes)
 
 
 def fragment(request: Request, view: SegmentView, themes: list[Theme]) -> str:
     """One segment's block (_segment.html), as the coding routes send it back."""
-    template = make_environment().get_template("explorer/_segment.html")
+    template = environment().get_template("explorer/_segment.html")
     return template.render(**page_context(request, s=view, all_themes=themes))
 
 
@@ -127,135 +147,129 @@ def theme_colours_css(themes: list[Theme]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def page_number(request: Request) -> int:
+    """The ?side= page number (1 when missing or not a positive number)."""
+    raw = request.query_params.get("side", "1")
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 1_000_000 else 1
+
+
+def page_links(path: str, params: dict[str, str], page: int, pages: int) -> dict[str, Any]:
+    """Previous/next links that keep the filters."""
+    kept = {k: v for k, v in params.items() if v}
+
+    def url(n: int) -> str:
+        query = urlencode(kept | ({"side": str(n)} if n > 1 else {}))
+        return path + (f"?{query}" if query else "")
+
+    return {
+        "page": page,
+        "pages": pages,
+        "prev": url(page - 1) if page > 1 else None,
+        "next": url(page + 1) if page < pages else None,
+    }
+
+
 router = APIRouter()
 
 
 @router.get("/", response_class=HTMLResponse)
 def overview(request: Request) -> HTMLResponse:
-    ex = explorer_of(request)
-    with open_for(ex.study) as store:
-        findings = ex.findings.get(store)
-        themes = store.themes()
-    t = strings(ex.study.language)
-    sizes = dict(findings.group_sizes)
-    charts = {th.name: overview_svg(th, t, sizes) for th in findings.themes}
-    crosstab = dict(findings.crosstab)
+    snap = explorer_of(request).snapshot()
+    findings = snap.findings
     return render(
         request,
         "overview.html",
         f=findings,
-        all_themes=themes,
-        charts=charts,
-        crosstab=crosstab,
-        sizes=sizes,
+        all_themes=snap.themes,
+        charts=snap.charts,
+        crosstab=dict(findings.crosstab),
+        sizes=dict(findings.group_sizes),
         roles=[r.value for r in (Role.UNG, Role.MEDARBEJDER, Role.LEDER)],
     )
 
 
-def _find_theme(themes: tuple[ThemeFindings, ...], anchor: str) -> ThemeFindings:
-    for theme in themes:
-        if theme.anchor == anchor:
-            return theme
-    raise HTTPException(404, "no such theme")
-
-
-def _participant_label(seg_journey: str | None, speaker: str | None, source: str) -> str:
-    return f"Rejse {seg_journey}" if seg_journey else (speaker or source)
-
-
-@router.get("/tema/{anchor}", response_class=HTMLResponse)
-def theme_page(request: Request, anchor: str) -> HTMLResponse:
+@router.get("/tema/{name}", response_class=HTMLResponse)
+def theme_page(request: Request, name: str) -> Response:
     ex = explorer_of(request)
     chosen = {k: request.query_params.get(k) or "" for k in FILTERS}
+    page = page_number(request)
     with open_for(ex.study) as store:
-        findings = ex.findings.get(store)
-        theme = _find_theme(findings.themes, anchor)
-        themes = store.themes()
-        names = pseudonymiser(ex.study, store)
-        coded_ids = [c.segment_id for g in theme.groups for c in g.segments]
-        views = segment_views(store, segments_by_id(store, coded_ids), themes, ex.coder, names)
-        pending = []
-        if not ex.read_only:
-            # Machine suggestions for this theme that no person has decided on yet.
-            ids = [
-                c.segment_id
-                for c in store.codings(theme=theme.name, statuses=[CodingStatus.SUGGESTED])
-            ]
-            decided = codings_for(store, ids)
-            open_ids = [
-                i
-                for i in dict.fromkeys(ids)
-                if i not in set(coded_ids)
-                and not any(
-                    c.theme == theme.name and not c.coder.startswith("machine:")
-                    for c in decided.get(i, [])
-                )
-            ]
-            pending = segment_views(
-                store, segments_by_id(store, open_ids[:25]), themes, ex.coder, names
-            )
-    options: dict[str, set[str]] = {k: set() for k in FILTERS}
-    for v in views:
-        options["rolle"].add(v.role)
-        options["kilde"].add(v.source)
-        options["deltager"].add(_participant_label(v.journey, v.speaker, v.source))
-        if v.stage:
-            options["fase"].add(v.stage)
-        if v.colour:
-            options["farve"].add(v.colour)
-
-    def keep(v: Any) -> bool:
-        values = {
-            "rolle": v.role,
-            "kilde": v.source,
-            "deltager": _participant_label(v.journey, v.speaker, v.source),
-            "fase": v.stage or "",
-            "farve": v.colour or "",
+        snap = ex.cache.get(store)
+        theme = snap.theme(name)
+        if theme is None:
+            if name.startswith("tema-") and snap.theme(name[5:]) is not None:
+                # The old address (/tema/tema-relationen) still works.
+                query = request.url.query
+                return RedirectResponse(f"/tema/{name[5:]}" + (f"?{query}" if query else ""), 301)
+            return not_found(request)
+        index = snap.index(store, theme)
+        shown = index.filtered(chosen)
+        sides = {key: [m for m in shown if m.role in roles] for key, roles in SIDE_ROLES.items()}
+        pages = max(1, *(ceil(len(v) / PAGE) for v in sides.values()))
+        page = min(page, pages)
+        wanted = {
+            key: [m.id for m in v[(page - 1) * PAGE : page * PAGE]] for key, v in sides.items()
         }
-        return all(not chosen[k] or values[k] == chosen[k] for k in FILTERS)
-
-    shown = [v for v in views if keep(v)]
-    unge = [v for v in shown if v.role == Role.UNG.value]
-    medarbejdere = [v for v in shown if v.role in (Role.MEDARBEJDER.value, Role.LEDER.value)]
+        ids = [i for v in wanted.values() for i in v] + list(index.pending)
+        views = {
+            v.id: v
+            for v in segment_views(
+                store, segments_by_id(store, ids), snap.themes, ex.coder, snap.names
+            )
+        }
+    pending = [views[i] for i in index.pending if i in views] if not ex.read_only else []
     return render(
         request,
         "theme.html",
         theme=theme,
-        all_themes=themes,
-        unge=unge,
-        medarbejdere=medarbejdere,
+        all_themes=snap.themes,
+        unge=[views[i] for i in wanted["unge"] if i in views],
+        medarbejdere=[views[i] for i in wanted["medarbejdere"] if i in views],
         pending=pending,
         chosen=chosen,
-        options={k: sorted(v) for k, v in options.items()},
+        options=index.options,
         filtered=any(chosen.values()),
         shown=len(shown),
-        total=len(views),
+        total=len(index.coded),
+        pager=page_links(f"/tema/{name}", chosen, page, pages),
     )
 
 
 @router.get("/kilde", response_class=HTMLResponse)
 def source_page(request: Request, sti: str = "") -> HTMLResponse:
     ex = explorer_of(request)
+    page = page_number(request)
     with open_for(ex.study) as store:
+        snap = ex.cache.get(store)
         record = store.source(sti)  # an id in the store, never a file path
         if record is None:
-            raise HTTPException(404, "no such source")
-        themes = store.themes()
-        names = pseudonymiser(ex.study, store)
-        views = segment_views(store, store.segments(source=sti), themes, ex.coder, names)
+            return not_found(request)
+        (count,) = store.conn.execute(
+            "SELECT count(*) FROM segments WHERE source = ?", (sti,)
+        ).fetchone()
+        pages = max(1, ceil(count / SOURCE_PAGE))
+        page = min(page, pages)
+        rows = store.conn.execute(
+            "SELECT id FROM segments WHERE source = ? ORDER BY position LIMIT ? OFFSET ?",
+            (sti, SOURCE_PAGE, (page - 1) * SOURCE_PAGE),
+        ).fetchall()
+        segments = segments_by_id(store, [r[0] for r in rows])
+        views = segment_views(store, segments, snap.themes, ex.coder, snap.names)
     maps = []
     if record.kind == "journey":
         for journey in ex.journeys:
             if journey.source == record.path:
-                maps.append(Markup(_inline_svg(pseudonymised_journey(journey, names))))
+                maps.append(Markup(_inline_svg(pseudonymised_journey(journey, snap.names))))
     return render(
         request,
         "source.html",
         record=record,
-        title=names.text(record.title or record.path),
+        title=snap.names.text(record.title or record.path),
         segments=views,
+        count=count,
         maps=maps,
-        all_themes=themes,
+        all_themes=snap.themes,
+        pager=page_links("/kilde", {"sti": sti}, page, pages),
     )
 
 
@@ -268,14 +282,12 @@ def _inline_svg(journey: Journey) -> str:
 @router.get("/rejser", response_class=HTMLResponse)
 def journeys_page(request: Request) -> HTMLResponse:
     ex = explorer_of(request)
-    with open_for(ex.study) as store:
-        names = pseudonymiser(ex.study, store)
-        themes = store.themes()
+    snap = ex.snapshot()
     maps = [
-        (j.id, j.source or "", Markup(_inline_svg(pseudonymised_journey(j, names))))
+        (j.id, j.source or "", Markup(_inline_svg(pseudonymised_journey(j, snap.names))))
         for j in ex.journeys
     ]
-    return render(request, "journeys.html", maps=maps, all_themes=themes)
+    return render(request, "journeys.html", maps=maps, all_themes=snap.themes)
 
 
 @router.get("/soeg", response_class=HTMLResponse)
@@ -284,43 +296,50 @@ def search_page(
 ) -> HTMLResponse:
     ex = explorer_of(request)
     with open_for(ex.study) as store:
-        themes = store.themes()
-        sources = [s.path for s in store.sources()]
-        names = pseudonymiser(ex.study, store)
-        hits = search(store, q, role=rolle or None, source=kilde or None, theme=tema or None)
-        views = segment_views(store, [s for s, _ in hits], themes, ex.coder, names)
-    results = [(v, snippet_parts(snip, names)) for v, (_, snip) in zip(views, hits, strict=True)]
+        snap = ex.cache.get(store)
+        hits = search(
+            store,
+            q,
+            role=rolle or None,
+            source=kilde or None,
+            theme=tema or None,
+            limit=SEARCH_LIMIT,
+        )
+        views = segment_views(store, [s for s, _ in hits], snap.themes, ex.coder, snap.names)
+    results = [
+        (v, snippet_parts(snip, snap.names)) for v, (_, snip) in zip(views, hits, strict=True)
+    ]
     return render(
         request,
         "search.html",
         q=q,
         chosen={"rolle": rolle, "kilde": kilde, "tema": tema},
         results=results,
-        sources=sources,
+        limit=SEARCH_LIMIT,
+        sources=[s.path for s in snap.sources],
         roles=[r.value for r in Role],
-        all_themes=themes,
+        all_themes=snap.themes,
     )
 
 
 @router.get("/kodebog", response_class=HTMLResponse)
 def codebook_page(request: Request) -> HTMLResponse:
-    ex = explorer_of(request)
-    with open_for(ex.study) as store:
-        themes = store.themes()
-        names = pseudonymiser(ex.study, store)
+    snap = explorer_of(request).snapshot()
+    names = snap.names
     shown = [
         replace(
             t,
             description=names.text(t.description),
             examples=tuple(names.text(e) for e in t.examples),
         )
-        for t in themes
+        for t in snap.themes
     ]
-    return render(request, "codebook.html", themes_shown=shown, all_themes=themes)
+    return render(request, "codebook.html", themes_shown=shown, all_themes=snap.themes)
 
 
 @router.get("/tema-farver.css")
 def theme_css(request: Request) -> Response:
     return Response(
-        theme_colours_css(explorer_of(request).themes()), media_type="text/css; charset=utf-8"
+        theme_colours_css(explorer_of(request).snapshot().themes),
+        media_type="text/css; charset=utf-8",
     )

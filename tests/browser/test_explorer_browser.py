@@ -196,7 +196,7 @@ def test_code_by_keyboard_and_click_persist_and_undo(
 
 def test_coding_on_theme_page_changes_the_count(servers: tuple[str, str], page: tuple) -> None:
     pg, _ = page
-    pg.goto(servers[0] + "/tema/tema-de-rette-tilbud")
+    pg.goto(servers[0] + "/tema/de-rette-tilbud")
     count = pg.locator("strong[data-count-theme]")
     before = int(count.inner_text())
     pending = pg.locator(".pending .segment").first
@@ -225,7 +225,7 @@ def test_search_prefix_shows_highlighted_snippets(servers: tuple[str, str], page
 
 def test_read_only_refuses_a_change(servers: tuple[str, str], page: tuple) -> None:
     pg, _ = page
-    pg.goto(servers[1] + "/tema/tema-relationen")
+    pg.goto(servers[1] + "/tema/relationen")
     expect(pg.locator(".segment").first).to_be_visible()
     expect(pg.locator(".theme-btn")).to_have_count(0)
     status = pg.evaluate(

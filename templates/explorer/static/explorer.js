@@ -48,7 +48,7 @@
   }
 
   function post(url, body) {
-    say("Gemmer …");
+    say(meta("ui-saving"));
     return fetch(url, {
       method: "POST",
       credentials: "same-origin",
@@ -61,9 +61,9 @@
       return response.json();
     }).then(function (data) {
       replaceSegment(data.segment, data.html, data.counts);
-      say("Gemt");
+      say(meta("ui-saved"));
       return data;
-    }).catch(function (err) { say("Fejl: " + err.message); });
+    }).catch(function (err) { say(meta("ui-error") + ": " + err.message); });
   }
 
   function act(segment, action, theme) {
