@@ -598,3 +598,47 @@ def findings(study: Path | None, out: Path | None) -> None:
 
     path = scaffold_findings(_study(study), out)
     click.echo(f"Wrote {path}: edit the bullets, then run journeylab report")
+
+
+@main.command()
+@study_argument
+@click.argument("text", required=False)
+@click.option("--segment", help="A segment id (from a review sheet, the export or the explorer).")
+@click.option("--theme", help="A theme name.")
+@click.option("--journey", help="A journey id.")
+@click.option("--author", help="Your name (required when writing a memo).")
+@click.option("--list", "show", is_flag=True, help="List the study's memos.")
+def memo(
+    study: Path | None,
+    text: str | None,
+    segment: str | None,
+    theme: str | None,
+    journey: str | None,
+    author: str | None,
+    show: bool,
+) -> None:
+    """Write a memo on a segment, a theme, a journey or the whole study; or list them.
+
+    \b
+    Example:
+      journeylab memo ungeanalyse "Går igen i alle tre fokusgrupper" --theme Relationen --author AB
+      journeylab memo ungeanalyse --list
+    """
+    from journeylab.coding.memos import add_memo, list_memos
+
+    s = _study(study)
+    if show:
+        for m in list_memos(s):
+            about = f"{m.kind} {m.target}".strip()
+            click.echo(f"[{about}] {m.author}: {m.text}")
+        return
+    targets = [
+        (k, v) for k, v in (("segment", segment), ("theme", theme), ("journey", journey)) if v
+    ]
+    if len(targets) > 1:
+        raise click.UsageError("give at most one of --segment, --theme, --journey")
+    if not text or not author:
+        raise click.UsageError("give the memo's TEXT and --author (or --list)")
+    kind, target = targets[0] if targets else ("study", "")
+    saved = add_memo(s, text, kind=kind, target=target, author=author)
+    click.echo(f"Saved a memo on the {saved.kind} {saved.target}".rstrip())

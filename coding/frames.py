@@ -7,14 +7,14 @@
 
 Tables: `segments` (one row a segment), `codings` (one row a coding, with coder
 and status), `themes`, `journeys` (one row a sticky note), `participants`
-(one row a speaker or journey) and `crosstab` (theme x role: segments with an
-accepted or manual coding). Speakers and texts are pseudonymised unless
+(one row a speaker or journey), `crosstab` (theme x role: segments with an
+accepted or manual coding) and `memos`. Speakers and texts are pseudonymised unless
 `pseudonymise=False` is given (for the analyst's own machine only).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -37,6 +37,7 @@ THEME_COLUMNS = (
     "theme", "parent", "description", "color", "emergent", "keywords", "include", "exclude",
     "examples",
 )  # fmt: skip
+MEMO_COLUMNS = ("about", "target", "author", "text")
 PARTICIPANT_COLUMNS = ("participant", "source", "speaker", "role", "unit", "segments")
 ROLES = tuple(r.value for r in Role)
 COUNTED = (CodingStatus.ACCEPTED, CodingStatus.MANUAL)
@@ -53,6 +54,7 @@ class StudyFrames:
     journeys: pd.DataFrame
     participants: pd.DataFrame
     crosstab: pd.DataFrame
+    memos: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(MEMO_COLUMNS)))
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables by name, in the order the spreadsheet export writes them."""
@@ -63,6 +65,7 @@ class StudyFrames:
             "journeys": self.journeys,
             "participants": self.participants,
             "crosstab": self.crosstab.reset_index(),
+            "memos": self.memos,
         }
 
 
@@ -79,6 +82,7 @@ def study_frames(study: Study, *, pseudonymise: bool = True) -> StudyFrames:
         segments = store.segments()
         codings = store.codings()
         themes = store.themes()
+        memos = store.memos()
     participants = [p for r in records for p in r.participants]
     privacy = Pseudonymiser.from_study(study, participants) if pseudonymise else None
 
@@ -150,6 +154,9 @@ def study_frames(study: Study, *, pseudonymise: bool = True) -> StudyFrames:
         journeys=notes,
         participants=part_frame,
         crosstab=cross,
+        memos=pd.DataFrame(
+            [(k, text(t), speaker(a), text(x)) for k, t, a, x in memos], columns=list(MEMO_COLUMNS)
+        ),
     )
 
 

@@ -26,6 +26,7 @@ SHEETS = {
     "journeys": "rejser",
     "participants": "deltagere",
     "crosstab": "tema_x_rolle",
+    "memos": "memoer",
 }
 MAX_WIDTH = 70
 
