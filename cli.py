@@ -407,6 +407,11 @@ def demo(out: Path) -> None:
     show_default=True,
     help="uncertain = the segments the machine is least sure of first.",
 )
+@click.option(
+    "--disagreements",
+    metavar="A,B",
+    help="Only the segments coders A and B coded differently, to settle them.",
+)
 def review(
     study: Path | None,
     out: Path | None,
@@ -415,6 +420,7 @@ def review(
     theme: str | None,
     limit: int | None,
     order: str,
+    disagreements: str | None,
 ) -> None:
     """Write a coding sheet (xlsx/csv) to correct in Excel, or read one back.
 
@@ -424,6 +430,7 @@ def review(
     Example:
       journeylab review ungeanalyse --out ark.xlsx --coder AB --order uncertain --limit 100
       journeylab review ungeanalyse --read ark.xlsx --coder AB
+      journeylab review ungeanalyse --out uenige.xlsx --coder AB --disagreements AB,CD
     """
     from journeylab.coding.review import read_review_sheet, write_review_sheet
 
@@ -431,8 +438,14 @@ def review(
         raise click.UsageError("give either --out FILE (write a sheet) or --read FILE")
     s = _study(study)
     if out is not None:
+        only = None
+        if disagreements:
+            from journeylab.coding.agreement import study_agreement
+
+            a, b = _two_coders(disagreements, "--disagreements")
+            only = [d.segment_id for d in study_agreement(s, a, b).disagreements]
         n = write_review_sheet(
-            s, out, coder=coder, theme=theme, limit=limit, order=cast(Any, order)
+            s, out, coder=coder, theme=theme, limit=limit, order=cast(Any, order), only=only
         )
         click.echo(f"Wrote {n} segments to {out}; fill it in, then: --read {out}")
         return
@@ -444,6 +457,13 @@ def review(
     )
     for name in result.new_themes:
         click.echo(f"new theme added to the study (emergent): {name}")
+
+
+def _two_coders(value: str, option: str) -> tuple[str, str]:
+    parts = [p.strip() for p in value.split(",")]
+    if len(parts) != 2 or not all(parts):
+        raise click.BadParameter("give two coders as A,B", param_hint=option)
+    return parts[0], parts[1]
 
 
 @main.command()
@@ -461,12 +481,7 @@ def agreement(study: Path | None, coders: str | None, out: Path | None) -> None:
     from journeylab.coding.agreement import study_agreement
     from journeylab.fileio import write_text_atomic
 
-    a, b = (None, None)
-    if coders:
-        parts = [p.strip() for p in coders.split(",")]
-        if len(parts) != 2 or not all(parts):
-            raise click.BadParameter("give two coders as A,B", param_hint="--coders")
-        a, b = parts
+    a, b = _two_coders(coders, "--coders") if coders else (None, None)
     report = study_agreement(_study(study), a, b)
     table = report.table()
     click.echo(f"{report.coder_a} vs {report.coder_b} on {report.n_segments} segments")

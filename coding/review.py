@@ -167,6 +167,7 @@ def sheet_rows(
     theme: str | None = None,
     limit: int | None = None,
     order: Order = "source",
+    only: Iterable[str] | None = None,
 ) -> tuple[list[SheetRow], list[Theme]]:
     """The rows a review sheet holds, and the themes its dropdowns offer."""
     from journeylab.coding.store import open_store
@@ -193,6 +194,9 @@ def sheet_rows(
             mine.setdefault(c.segment_id, []).append(c.theme)
     if theme is not None:
         segments = [s for s in segments if theme in anyone.get(s.id, set())]
+    if only is not None:
+        wanted = set(only)
+        segments = [s for s in segments if s.id in wanted]
     if order == "uncertain":
         # Active learning: the segments the machine is least sure of first.
         segments = sorted(segments, key=lambda s: -uncertainty(suggested.get(s.id, [])))
@@ -225,14 +229,18 @@ def write_review_sheet(
     theme: str | None = None,
     limit: int | None = None,
     order: Order = "source",
+    only: Iterable[str] | None = None,
 ) -> int:
-    """Write a review sheet (.xlsx or .csv by suffix); returns the number of rows."""
+    """Write a review sheet (.xlsx or .csv by suffix); returns the number of rows.
+
+    *only* limits the sheet to those segment ids (e.g. where two coders disagree).
+    """
     from journeylab.coding.review_io import write_csv, write_xlsx
 
     suffix = Path(out).suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise SheetError("a review sheet must be .xlsx or .csv", path=out)
-    rows, themes = sheet_rows(study, coder=coder, theme=theme, limit=limit, order=order)
+    rows, themes = sheet_rows(study, coder=coder, theme=theme, limit=limit, order=order, only=only)
     if suffix == ".xlsx":
         write_xlsx(Path(out), rows, [t.name for t in themes])
     else:

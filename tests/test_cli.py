@@ -108,6 +108,13 @@ def test_person_in_the_loop_on_the_example_study(tmp_path: Path) -> None:
     result = runner.invoke(main, ["agreement", str(root), "--coders", "AB,machine:model"])
     assert result.exit_code == 0, result.output
     assert "kappa" in result.output
+    # The segments where the person and the machine still differ, as a sheet to settle.
+    settle = tmp_path / "uenige.csv"
+    args = ["review", str(root), "--out", str(settle), "--coder", "AB"]
+    result = runner.invoke(main, [*args, "--disagreements", "AB,machine:ensemble"])
+    assert result.exit_code == 0, result.output
+    assert f"Wrote {len(before.disagreements)} segments" in result.output
+    assert 0 < len(before.disagreements) < 120
 
 
 def test_review_needs_out_or_read(tmp_path: Path) -> None:
