@@ -492,9 +492,15 @@ def agreement(study: Path | None, coders: str | None, out: Path | None) -> None:
         f"overall: kappa {kappa} ({report.kappa_label}), alpha {alpha} ({report.alpha_label}), "
         f"{report.percent:.0f} % same top theme"
     )
+    confusion = report.confusion()
+    if not confusion.empty:
+        click.echo(f"\nTop theme, {report.coder_a} (rows) vs {report.coder_b} (columns):")
+        click.echo(confusion.to_string())
     if out is not None:
         write_text_atomic(out, table.to_csv(index=False))
-        click.echo(f"Wrote {out}")
+        confusion_out = out.with_name(f"{out.stem}-forveksling{out.suffix}")
+        write_text_atomic(confusion_out, confusion.to_csv())
+        click.echo(f"Wrote {out} and {confusion_out}")
 
 
 @main.command()

@@ -104,6 +104,14 @@ class AgreementReport:
     percent: float  # overall: share of segments with the same top theme, in %
     disagreements: tuple[Disagreement, ...]
     lang: str = "da"
+    top_pairs: tuple[tuple[str, str], ...] = ()  # per segment: (A's top theme, B's)
+
+    def confusion(self) -> pd.DataFrame:
+        """Which themes get mixed up: A's top theme (rows) against B's (columns)."""
+        if not self.top_pairs:
+            return pd.DataFrame()
+        frame = pd.DataFrame(self.top_pairs, columns=[self.coder_a, self.coder_b])
+        return pd.crosstab(frame[self.coder_a], frame[self.coder_b])
 
     def theme(self, name: str) -> ThemeAgreement | None:
         for row in self.themes:
@@ -288,6 +296,7 @@ def agreement(
         percent=100.0 * same / n if n else 0.0,
         disagreements=disagreements,
         lang=lang,
+        top_pairs=tuple(zip(top_a, top_b, strict=True)),
     )
 
 

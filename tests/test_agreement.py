@@ -207,3 +207,21 @@ def test_agreement_never_crashes_and_counts_add_up(a: dict, b: dict) -> None:
     assert len(report.table()) == len(THEMES)
     diff = {s for s in segs if set(a.get(s, [])) != set(b.get(s, []))}
     assert {d.segment_id for d in report.disagreements} == diff
+
+
+def test_confusion_counts_which_top_themes_get_mixed_up() -> None:
+    from journeylab.coding.model import Coding, CodingStatus
+
+    def c(seg: str, theme: str, coder: str) -> Coding:
+        return Coding(seg, theme, coder, CodingStatus.MANUAL)
+
+    codings = [
+        c("s1", "Relationen", "A"), c("s1", "Relationen", "B"),
+        c("s2", "Relationen", "A"), c("s2", "Skolen", "B"),
+        c("s3", "Skolen", "A"), c("s3", "Skolen", "B"),
+    ]  # fmt: skip
+    report = agreement(codings, "A", "B", ["Relationen", "Skolen"], ["s1", "s2", "s3"])
+    table = report.confusion()
+    assert table.loc["Relationen", "Relationen"] == 1
+    assert table.loc["Relationen", "Skolen"] == 1
+    assert table.loc["Skolen", "Skolen"] == 1
