@@ -22,7 +22,17 @@ apt_install() {
     fi
 }
 
+system_libraries() {
+    # cairosvg draws the journey maps into Word reports; it needs the cairo
+    # library and a font. Debian images without them get them once, here.
+    local missing=()
+    ldconfig -p 2>/dev/null | grep -q 'libcairo\.so\.2' || missing+=(libcairo2)
+    [ -n "$(ls /usr/share/fonts 2>/dev/null)" ] || missing+=(fonts-dejavu-core)
+    if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
+}
+
 setup() {
+    system_libraries
     if [ ! -x "$BIN/python" ]; then
         "$PY" -m venv "$VENV" 2>/dev/null || { rm -rf "$VENV"; apt_install python3-venv; "$PY" -m venv "$VENV"; }
     fi
