@@ -36,19 +36,20 @@ def tokens(text: str) -> list[str]:
 
 
 def segment_lemmas(segments: Sequence[Segment], lang: str = "da") -> list[tuple[str, ...]]:
-    """Each segment's lemmas: its own when filled, else computed in one batched nlp.pipe."""
+    """Each segment's lemmas: its own when filled, else computed in one batched pass."""
     out: list[tuple[str, ...]] = [s.lemmas for s in segments]
     missing = [i for i, s in enumerate(segments) if not s.lemmas and s.text.strip()]
     if missing:
-        docs = nlp.pipe((segments[i].text for i in missing), lang)
-        for i, doc in zip(missing, docs, strict=True):
-            out[i] = nlp.lemmas(doc)
+        found = nlp.text_lemmas([segments[i].text for i in missing], lang)
+        for i, lems in zip(missing, found, strict=True):
+            out[i] = lems
     return out
 
 
 def text_lemmas(texts: Sequence[str], lang: str = "da") -> list[tuple[str, ...]]:
     """Lemmas of plain texts (codebook descriptions, examples, keywords)."""
-    return [nlp.lemmas(doc) for doc in nlp.pipe(texts, lang)]
+    # nlp.text_lemmas gives get_nlp's lemmas without building (and loading) that pipeline.
+    return nlp.text_lemmas(texts, lang)
 
 
 def shorten(text: str, limit: int = 60) -> str:

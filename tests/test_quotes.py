@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from journeylab.coding.model import Role
 from journeylab.coding.study import load_study
@@ -124,3 +126,34 @@ def test_quote_tag_is_role_and_municipality_only() -> None:
     assert quote_tag(Role.LEDER, "Fjordby Kommune") == "leder i Fjordby Kommune"
     assert quote_tag(Role.UNG, "Fjordby Kommune", "en") == "young person, Fjordby Kommune"
     assert quote_tag(Role.MEDARBEJDER, None) == "medarbejder"
+
+
+def _trim_by_brute_force(text: str, min_words: int, max_words: int) -> str | None:
+    """trim() by its definition: strength() of every run of whole sentences."""
+    sentences = split_sentences(" ".join(text.split()))
+    best: tuple[float, int, str] | None = None
+    for i in range(len(sentences)):
+        for j in range(i, len(sentences)):
+            window = " ".join(sentences[i : j + 1])
+            total = word_count(window)
+            if total > max_words:
+                break
+            if total >= min_words and (best is None or (strength(window), total) > best[:2]):
+                best = (strength(window), total, window)
+    return best[2] if best else None
+
+
+_QUOTE_WORDS = st.sampled_from(
+    ["Jeg", "vi", "Det", "var", "aldrig", "altid", "svært", "skolen", "mor", "tryg", "min",
+     "Hun", "9.", "klasse", "fx.", "uu-vejleder", "ikke", "Vores", "!", "?", ".", "…", "»"]
+)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(_QUOTE_WORDS, max_size=80).map(" ".join),
+    st.integers(1, 12),
+    st.integers(1, 40),
+)
+def test_trim_picks_the_strongest_run_of_sentences(text: str, lo: int, hi: int) -> None:
+    assert trim(text, lo, hi) == _trim_by_brute_force(text, lo, hi)

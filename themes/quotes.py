@@ -151,37 +151,63 @@ _EVALUATIVE = {
 }  # fmt: skip
 
 
+def _strength(first_person: bool, evaluative: int, n_words: int, score: float | None) -> float:
+    value = 1.0 if first_person else 0.0
+    value += min(1.5, 0.5 * evaluative)
+    value += score or 0.0
+    if 12 <= n_words <= 35:
+        value += 0.5
+    return round(value, 4)
+
+
 def strength(text: str, score: float | None = None, lang: str = "da") -> float:
     """How strong a quote is: first person, evaluative words, coder score, a good length."""
     words = [w.lower() for w in _WORD.findall(text)]
     first = _FIRST_PERSON.get(lang, _FIRST_PERSON["da"])
     evaluative = _EVALUATIVE.get(lang, _EVALUATIVE["da"])
-    value = 1.0 if any(w in first for w in words) else 0.0
-    value += min(1.5, 0.5 * sum(1 for w in words if w in evaluative))
-    value += score or 0.0
-    if 12 <= len(words) <= 35:
-        value += 0.5
-    return round(value, 4)
+    return _strength(
+        any(w in first for w in words),
+        sum(1 for w in words if w in evaluative),
+        len(words),
+        score,
+    )
 
 
 def trim(text: str, min_words: int = 8, max_words: int = 60, lang: str = "da") -> str | None:
     """The strongest run of whole sentences of *text* within the word limits, or None."""
     sentences = split_sentences(" ".join(text.split()))
-    counts = [word_count(s) for s in sentences]
-    best: tuple[float, int, str] | None = None
+    first = _FIRST_PERSON.get(lang, _FIRST_PERSON["da"])
+    evaluative = _EVALUATIVE.get(lang, _EVALUATIVE["da"])
+    # strength() of a run of sentences, from per-sentence parts: a word never spans
+    # the space that joins two stripped sentences, so the run's words are theirs.
+    counts: list[int] = []
+    firsts: list[bool] = []
+    evals: list[int] = []
+    for sentence in sentences:
+        words = [w.lower() for w in _WORD.findall(sentence)]
+        counts.append(len(words))
+        firsts.append(any(w in first for w in words))
+        evals.append(sum(1 for w in words if w in evaluative))
+    best: tuple[float, int] | None = None
+    best_run = (0, 0)
     for i in range(len(sentences)):
         total = 0
+        n_eval = 0
+        has_first = False
         for j in range(i, len(sentences)):
             total += counts[j]
             if total > max_words:
                 break
+            n_eval += evals[j]
+            has_first = has_first or firsts[j]
             if total >= min_words:
-                window = " ".join(sentences[i : j + 1])
                 # Prefer strong windows; among equals, the longer (more context).
-                key = (strength(window, None, lang), total, window)
-                if best is None or key[:2] > best[:2]:
-                    best = key
-    return best[2] if best else None
+                key = (_strength(has_first, n_eval, total, None), total)
+                if best is None or key > best:
+                    best, best_run = key, (i, j)
+    if best is None:
+        return None
+    return " ".join(sentences[best_run[0] : best_run[1] + 1])
 
 
 def select_quotes(
