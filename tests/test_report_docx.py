@@ -6,15 +6,19 @@ from collections.abc import Callable
 from pathlib import Path
 
 import docx
+import docx.document
 import pytest
+from docx.enum.section import WD_ORIENT
+from docx.oxml.ns import qn
 
 from journeylab.coding.importer import import_study
 from journeylab.coding.model import CodingStatus
 from journeylab.coding.store import open_store
 from journeylab.coding.study import Study
 from journeylab.errors import PrivacyError
+from journeylab.themes.docx_images import png_size
 from journeylab.themes.report import load_findings
-from journeylab.themes.report_docx import write_docx_report
+from journeylab.themes.report_docx import document_text, write_docx_report
 
 T = "transcripts/fokusgruppe.txt"
 TRANSCRIPT = """\
@@ -77,6 +81,115 @@ def test_journey_maps_are_shaded_tables(study: Study, tmp_path: Path) -> None:
     cells = [c for t in doc.tables for row in t.rows for c in row.cells]
     shaded = [c for c in cells if c._tc.xpath("./w:tcPr/w:shd")]
     assert any(c.text == "God klasselærer" for c in shaded)
+
+
+def _pictures(doc: docx.document.Document) -> list[tuple[str, bytes]]:
+    """(alt text, PNG bytes) of every inline picture, in document order."""
+    out = []
+    for inline in doc.element.body.iter(qn("wp:inline")):
+        descr = inline.find(qn("wp:docPr")).get("descr", "")
+        blip = next(inline.iter(qn("a:blip")))
+        part = doc.part.related_parts[blip.get(qn("r:embed"))]
+        out.append((descr, part.blob))
+    return out
+
+
+def test_charts_excerpts_and_journey_maps_are_png_pictures_with_alt_text(
+    study: Study, tmp_path: Path
+) -> None:
+    doc = docx.Document(str(write_docx_report(study, tmp_path / "r.docx")))
+    findings, _ = load_findings(study)
+    pictures = _pictures(doc)
+    assert pictures and all(blob.startswith(b"\x89PNG") for _, blob in pictures)
+    assert all(alt.strip() for alt, _ in pictures)
+    alts = [alt for alt, _ in pictures]
+    assert sum(a.startswith("Temaoversigt") for a in alts) == 1
+    with_notes = [t for t in findings.themes if any(n.colour != "yellow" for n in t.notes)]
+    assert with_notes  # "God klasselærer" is coded to Skolen
+    excerpts = [a for a in alts if a.startswith("Kort over post-its om")]
+    assert len(excerpts) == len(with_notes)
+    assert all(any(t.name in a for a in excerpts) for t in with_notes)
+    maps = [a for a in alts if a.startswith("Rejse ")]
+    assert [m.split()[1] for m in maps] == ["J01", "J02"]  # one picture per short journey
+    landscape = [s for s in doc.sections if s.orientation == WD_ORIENT.LANDSCAPE]
+    assert len(landscape) == 1 and landscape[0].page_width > landscape[0].page_height
+
+
+def test_a_long_journey_is_drawn_in_parts(make_study: Callable[..., Study], tmp_path: Path) -> None:
+    rows = "".join(f"J09,gul,Trin nummer {i},school,Noah\n" for i in range(1, 12))
+    study = make_study({"journeys/rejser.csv": "journey,colour,text,stage,pseudonym\n" + rows})
+    import_study(study)
+    doc = docx.Document(str(write_docx_report(study, tmp_path / "r.docx")))
+    maps = [(a, blob) for a, blob in _pictures(doc) if a.startswith("Rejse J09")]
+    assert len(maps) == 2  # 11 steps: 8 and 3
+    (_, first), (_, second) = maps
+    assert png_size(second)[0] < png_size(first)[0]  # a narrower window of the same map
+
+
+LEAKY_JOURNEY = """\
+journey,colour,text,stage,pseudonym
+J01,gul,Starter i folkeskolen,school,Sara
+J01,grøn,Rikke Holm hjalp mig med lektierne,,
+J01,rød,Blev drillet i frikvartererne,,
+"""
+
+
+@pytest.fixture
+def leaky_study(make_study: Callable[..., Study]) -> Study:
+    """A study whose journey note names a real person (Rikke Holm -> Sofie in [names])."""
+    study = make_study({"journeys/rejser.csv": LEAKY_JOURNEY})
+    import_study(study)
+    with open_store(study) as store:
+        note = next(s for s in store.segments() if "lektierne" in s.text)
+        store.set_coding(note.id, "Skolen", "anna", CodingStatus.MANUAL)
+    return study
+
+
+def test_a_real_name_in_a_note_reaches_neither_text_nor_image(
+    leaky_study: Study, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from journeylab.themes import docx_images
+
+    drawn: list[str] = []
+    real = docx_images.cairosvg.svg2png
+
+    def spy(*, bytestring: bytes, output_width: int) -> bytes:
+        drawn.append(bytestring.decode("utf-8"))
+        return real(bytestring=bytestring, output_width=output_width)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(docx_images.cairosvg, "svg2png", spy)
+    out = write_docx_report(leaky_study, tmp_path / "r.docx")
+    assert len(drawn) == len(_pictures(docx.Document(str(out))))
+    excerpt = [svg for svg in drawn if 'class="excerpt"' in svg]
+    maps = [svg for svg in drawn if "map-title" in svg]
+    assert excerpt and maps
+    for svg in excerpt + maps:
+        assert "Sofie" in svg and "lektierne" in svg  # the note is drawn, pseudonymised
+    for svg in drawn:
+        assert "Rikke" not in svg and "Holm" not in svg
+    doc = docx.Document(str(out))
+    assert "Rikke" not in document_text(doc)
+
+
+def test_a_name_left_in_a_map_stops_the_write(
+    leaky_study: Study, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from journeylab.themes import report_docx
+
+    # Only the picture leaks (the text and the table are clean): the SVG check must catch it.
+    real = report_docx.journey_svg
+
+    def leaky(journey: object, *, lang: str = "da") -> str:
+        return real(journey, lang=lang).replace("Sofie", "Rikke Holm")  # type: ignore[arg-type]
+
+    monkeypatch.setattr(report_docx, "journey_svg", leaky)
+    (tmp_path / "ud").mkdir()
+    out = tmp_path / "ud" / "r.docx"
+    out.write_bytes(b"old")
+    with pytest.raises(PrivacyError):
+        write_docx_report(leaky_study, out)
+    assert out.read_bytes() == b"old"
+    assert list(out.parent.iterdir()) == [out]  # no temporary file left behind
 
 
 def test_english_and_analyst_versions(study: Study, tmp_path: Path) -> None:

@@ -3,12 +3,14 @@
 The same `Findings` and the same locale strings as the HTML report. Headings use
 Word's own Heading 1/2/3 styles (so the navigation pane and a table of contents
 work), quotes the built-in "Quote" style with their role tag, the theme
-overview and the data basis are Word tables. Charts are drawn as tables too:
-the overview's shares as bars of block characters, and each journey as a map
-of shaded cells (green above, the yellow steps, red below), because SVG -> PNG
-needs cairosvg, which is not among the project's dependencies. All document
-text is checked for real names before anything is written; the file is
-written atomically.
+overview and the data basis are Word tables. The charts and maps are the
+HTML report's own SVGs rendered to PNG (themes/docx_images.py): the overview
+bar chart, each theme's journey-map excerpt, and an appendix in landscape with
+each journey's map, followed by the same map as a table of shaded cells (green
+above, the yellow steps, red below) that a screen reader can read and a
+consultant can edit. Every picture has alt text. All document text, alt text
+and the SVG each picture is drawn from are checked for real names before
+anything is written; the file is written atomically.
 """
 
 from __future__ import annotations
@@ -21,17 +23,34 @@ from docx import Document
 from docx.document import Document as DocumentObject
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.shared import Emu, Inches
 from docx.table import _Cell
 
 from journeylab.coding.study import Study
-from journeylab.fileio import write_bytes_atomic
+from journeylab.fileio import atomic_output
 from journeylab.journeys.model import Journey
+from journeylab.journeys.svgmap import COL_W, MARGIN, journey_svg
+from journeylab.themes.docx_images import (
+    add_svg,
+    alt_strings,
+    alt_texts,
+    pseudonymise_journey,
+    start_section,
+    svg_description,
+    svg_size,
+    svg_window,
+    titled_svg,
+    usable_height,
+    usable_width,
+)
 from journeylab.themes.findings import Findings, ThemeFindings
 from journeylab.themes.privacy import Pseudonymiser
 from journeylab.themes.quantifiers import capitalise
 from journeylab.themes.quotes import quote_tag
 from journeylab.themes.templating import strings
 
+STEPS_PER_PICTURE = 8
+JOURNEYS_APPENDIX = {"da": "Bilag: Brugerrejserne", "en": "Appendix: The user journeys"}
 _FILL = {"yellow": "FFE699", "green": "C6EFCE", "red": "FFC7CE"}
 
 
@@ -57,18 +76,50 @@ def _table(doc: DocumentObject, header: list[str], rows: list[list[str]]) -> Non
             cell.text = text
 
 
-def _bar(share: float, width: int = 10) -> str:
-    filled = round(max(0.0, min(1.0, share)) * width)
-    return "█" * filled + "░" * (width - filled) + f" {round(share * 100)} %"
-
-
 def _quant(q: Any, lang: str, analyst: bool) -> str:
     phrase = capitalise(q.phrase(lang))
     return f"{phrase} ({q.exact(lang)})" if analyst else phrase
 
 
+def _overview_chart(doc: DocumentObject, f: Findings, t: dict[str, Any], lang: str,
+                    svgs: list[str]) -> None:  # fmt: skip
+    """The overview's bar chart: each theme's two bars under its name, as one picture."""
+    from journeylab.themes.report import overview_svg
+
+    sizes = dict(f.group_sizes)
+    rows = [(theme.name, str(overview_svg(theme, t, sizes))) for theme in f.themes]
+    if not rows:
+        return
+    shares = []
+    for theme in f.themes:
+        parts = []
+        for key in ("unge", "medarbejdere"):
+            size = sizes.get(key, 0)
+            share = round(100 * theme.group(key).count / size) if size else 0
+            parts.append(f"{t[f'bar_{key}']} {share} %")
+        shares.append(f"{theme.name}: {', '.join(parts)}")
+    alt = f"{alt_strings(lang)['overview']}. {'; '.join(shares)}."
+    width = min(usable_width(doc), Inches(5.5))
+    add_svg(doc.add_paragraph().add_run(), titled_svg(rows), alt, width=width, seen=svgs)
+
+
+def _excerpt(doc: DocumentObject, theme: ThemeFindings, t: dict[str, Any], lang: str,
+             svgs: list[str]) -> None:  # fmt: skip
+    from journeylab.themes.report import theme_excerpt
+
+    svg = str(theme_excerpt(theme, t))
+    if not svg:
+        return
+    green = sum(1 for n in theme.notes if n.colour == "green")
+    red = sum(1 for n in theme.notes if n.colour == "red")
+    alt = (f"{str(t['rep_map_alt']).format(theme=theme.name)}: "
+           f"{alt_strings(lang)['notes'].format(n=green, m=red)}.")  # fmt: skip
+    add_svg(doc.add_paragraph().add_run(), svg, alt, width=usable_width(doc),
+            max_height=usable_height(doc), seen=svgs)  # fmt: skip
+
+
 def _theme(doc: DocumentObject, f: Findings, theme: ThemeFindings, number: int, t: dict[str, Any],
-           lang: str, analyst: bool) -> None:  # fmt: skip
+           lang: str, analyst: bool, svgs: list[str]) -> None:  # fmt: skip
     doc.add_heading(f"4.{number} {theme.name}", level=2)
     doc.add_paragraph(theme.description)
     if theme.quotes:
@@ -95,6 +146,7 @@ def _theme(doc: DocumentObject, f: Findings, theme: ThemeFindings, number: int, 
             doc.add_paragraph(str(t["leaders_among"]).format(q=phrase), style="List Bullet")
     doc.add_heading(str(t["from_journeys"]), level=3)
     notes = [n for n in theme.notes if n.colour != "yellow"]
+    _excerpt(doc, theme, t, lang, svgs)
     if not theme.notes:
         doc.add_paragraph(str(t["no_notes"]))
     for n in notes:
@@ -104,13 +156,32 @@ def _theme(doc: DocumentObject, f: Findings, theme: ThemeFindings, number: int, 
                           style="List Bullet")  # fmt: skip
 
 
-def _journey_map(
-    doc: DocumentObject, journey: Journey, names: Pseudonymiser, t: dict[str, Any]
-) -> None:
+def _journey_map(doc: DocumentObject, journey: Journey, names: Pseudonymiser, t: dict[str, Any],
+                 lang: str, svgs: list[str]) -> None:  # fmt: skip
+    # Pseudonymised before drawing: a name inside a PNG could not be found afterwards.
+    journey = pseudonymise_journey(journey, names.text)
     title = journey.pseudonym or journey.id
-    doc.add_heading(f"{journey.id}: {names.text(title)} ({t['made_up']})", level=3)
-    steps = journey.steps[:12]  # a page is only so wide; the rest continues below
-    for first in range(0, len(journey.steps), 12):
+    doc.add_heading(f"{journey.id}: {title} ({t['made_up']})", level=2)
+    svg = journey_svg(journey, lang=lang)
+    alt = svg_description(svg) or title
+    width, height = svg_size(svg)
+    count = len(journey.steps)
+    page = usable_width(doc)
+    # Every part of one map at one scale: the scale at which a full part fills the page.
+    full = 2 * MARGIN + STEPS_PER_PICTURE * COL_W if count > STEPS_PER_PICTURE else width
+    # A long journey scaled to one page width would print its notes too small to read:
+    # one picture per run of steps, the SVG's viewBox moved along the time line.
+    for first in range(0, max(count, 1), STEPS_PER_PICTURE):
+        last = min(count, first + STEPS_PER_PICTURE)
+        x0 = 0.0 if first == 0 else MARGIN + first * COL_W
+        x1 = width if last == count else MARGIN + last * COL_W
+        part = svg if (first, last) == (0, count) else svg_window(svg, x0, x1, height)
+        text = alt if first == 0 else f"{alt} ({t['at_step']} {first + 1}–{last})"
+        size = Emu(min(int(page), round(page * (x1 - x0) / full)))
+        add_svg(doc.add_paragraph().add_run(), part, text, width=size,
+                max_height=usable_height(doc), seen=svgs)  # fmt: skip
+    # The same map as shaded cells: readable by a screen reader, editable in Word.
+    for first in range(0, len(journey.steps), 12):  # a page is only so wide
         steps = journey.steps[first : first + 12]
         table = doc.add_table(rows=3, cols=len(steps))
         table.style = "Table Grid"
@@ -119,7 +190,7 @@ def _journey_map(
             texts = ["\n".join(n.text for n in step.green), step.event.text,
                      "\n".join(n.text for n in step.red)]  # fmt: skip
             for cell, text, colour in zip(cells, texts, ("green", "yellow", "red"), strict=True):
-                cell.text = names.text(text)
+                cell.text = text
                 if text:
                     _shade(cell, _FILL[colour])
 
@@ -131,8 +202,13 @@ def build_docx(
     *,
     lang: str = "da",
     analyst: bool = False,
+    svgs: list[str] | None = None,
 ) -> DocumentObject:
-    """The report as a python-docx Document (not saved)."""
+    """The report as a python-docx Document (not saved).
+
+    *svgs* collects the SVG text of every picture, for the name check.
+    """
+    svgs = [] if svgs is None else svgs
     t = strings(lang)
     f = findings
     doc = Document()
@@ -180,22 +256,27 @@ def build_docx(
         for key in ("unge", "medarbejdere"):
             q = theme.group(key).quantity
             size = sizes.get(key, 0)
-            cells.append(f"{_quant(q, lang, analyst)}\n{_bar(q.count / size if size else 0.0)}")
+            share = round(100 * q.count / size) if size else 0
+            cells.append(f"{_quant(q, lang, analyst)} ({share} %)")
         rows.append(cells)
     _table(doc, [str(t["theme"]), str(t["description"]), str(t["unge"]),
                  str(t["medarbejdere"])], rows)  # fmt: skip
+    _overview_chart(doc, f, t, lang, svgs)
 
     doc.add_heading(f"4 {t['themes']}", level=1)
     for number, theme in enumerate(f.themes, start=1):
-        _theme(doc, f, theme, number, t, lang, analyst)
-    if journeys:
-        doc.add_heading(str(t["from_journeys"]), level=2)
-        for journey in journeys:
-            _journey_map(doc, journey, names, t)
+        _theme(doc, f, theme, number, t, lang, analyst, svgs)
 
     doc.add_heading(f"5 {t['considerations']}", level=1)
     for c in f.considerations or (str(t["no_considerations"]),):
         doc.add_paragraph(c, style="List Number" if f.considerations else None)
+    if journeys:
+        # Journey maps are wide: their own landscape pages, then back to portrait.
+        start_section(doc, landscape=True)
+        doc.add_heading(JOURNEYS_APPENDIX.get(lang, JOURNEYS_APPENDIX["da"]), level=1)
+        for journey in journeys:
+            _journey_map(doc, journey, names, t, lang, svgs)
+        start_section(doc, landscape=False)
     if analyst:
         doc.add_heading(str(t["appendix"]), level=1)
         doc.add_heading(str(t["crosstab"]), level=2)
@@ -206,8 +287,10 @@ def build_docx(
 
 
 def document_text(doc: DocumentObject) -> str:
-    """Every paragraph and table cell of *doc*, one a line (what the name check reads)."""
+    """Every paragraph, table cell and picture alt text of *doc*, one a line (what the name
+    check reads)."""
     parts = [p.text for p in doc.paragraphs]
+    parts.extend(alt_texts(doc))
     for table in doc.tables:
         for row in table.rows:
             parts.extend(cell.text for cell in row.cells)
@@ -229,11 +312,15 @@ def write_docx_report(
     out = Path(out)
     findings, participants = load_findings(study, include_suggestions=include_suggestions)
     names = Pseudonymiser.from_study(study, participants)
-    doc = build_docx(
-        findings, study_journeys(study), names, lang=lang or study.language, analyst=analyst
-    )
+    svgs: list[str] = []
+    doc = build_docx(findings, study_journeys(study), names, lang=lang or study.language,
+                     analyst=analyst, svgs=svgs)  # fmt: skip
     names.check(document_text(doc), path=out)
+    for svg in svgs:
+        names.check(svg, path=out)
     buffer = io.BytesIO()
     doc.save(buffer)
-    write_bytes_atomic(out, buffer.getvalue())
+    with atomic_output(out) as tmp:
+        tmp.write_bytes(buffer.getvalue())
+        tmp.chmod(0o644)  # mkstemp makes it private; a report is meant to be shared
     return out

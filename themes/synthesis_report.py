@@ -77,10 +77,19 @@ def synthesis_command(
     lang: str | None = None,
     scope: str | None = None,
 ) -> Path:
-    """`journeylab synthesis PROGRAMME`: import and code each study, then write the synthesis."""
+    """`journeylab synthesis PROGRAMME`: import and code each study, then write the synthesis.
+
+    *fmt* is html, md or docx (a Word document, themes/synthesis_docx.py).
+    """
+    if fmt not in (*FORMATS, "docx"):
+        raise InputError(f"unknown synthesis format '{fmt}'", hint="choose html, md or docx")
     programme = load_programme(programme_path)
     if not programme.mapping_path.is_file():
         suggest_programme_mapping(programme)
+    if fmt == "docx":
+        from journeylab.themes.synthesis_docx import write_synthesis_docx
+
+        return write_synthesis_docx(programme, out, lang=lang, scope=scope, prepare=True)
     return write_synthesis(programme, out, fmt=fmt, lang=lang, scope=scope, prepare=True)
 
 
