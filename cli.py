@@ -550,7 +550,7 @@ def explore(
 
 @main.command()
 @click.argument("programme", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["html", "md"]), default=None)
+@click.option("--format", "fmt", type=click.Choice(["html", "md", "docx"]), default=None)
 @click.option(
     "--lang", type=click.Choice(["da", "en"]), default=None, help="Default: the programme's."
 )
@@ -571,7 +571,7 @@ def synthesis(
     """
     from journeylab.themes.synthesis_report import synthesis_command
 
-    fmt = fmt or ("md" if out.suffix.lower() == ".md" else "html")
+    fmt = fmt or {".md": "md", ".docx": "docx"}.get(out.suffix.lower(), "html")
     path = synthesis_command(programme, out, fmt=fmt, lang=lang, scope=scope)
     click.echo(f"Wrote {path}")
 

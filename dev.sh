@@ -27,7 +27,9 @@ system_libraries() {
     # library and a font. Debian images without them get them once, here.
     local missing=()
     ldconfig -p 2>/dev/null | grep -q 'libcairo\.so\.2' || missing+=(libcairo2)
-    [ -n "$(ls /usr/share/fonts 2>/dev/null)" ] || missing+=(fonts-dejavu-core)
+    # The maps in Word reports are drawn in Liberation Sans (metric-compatible with Arial).
+    ls /usr/share/fonts/truetype/liberation*/LiberationSans-Regular.ttf >/dev/null 2>&1 \
+        || missing+=(fonts-liberation)
     if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
 }
 
