@@ -81,3 +81,13 @@ def test_demo_writes_the_partnership_synthesis(demo_out: Path) -> None:
         assert (demo_out / f"synthese-{key}.html").is_file()
     assert (demo_out / "synthese.md").is_file()
     assert "<html" in html.lower()
+
+
+def test_synthesis_command_writes_word(demo_out: Path, tmp_path: Path) -> None:
+    from docx import Document
+
+    out = tmp_path / "synthese.docx"
+    result = CliRunner().invoke(main, ["synthesis", str(demo_out / "programme"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    titles = [p.text for p in Document(str(out)).paragraphs if p.style.name.startswith("Heading")]
+    assert any("Relationen" in t for t in titles)
