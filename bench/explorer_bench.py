@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import shutil
 import socket
 import sqlite3
@@ -105,11 +106,59 @@ def _first_source(study: Study) -> str:
     return str(row[0])
 
 
+def _count(html: str) -> int:
+    found = re.search(r'<strong data-count-theme="Relationen">(\d+)<', html)
+    return int(found.group(1)) if found else -1
+
+
+def _coding(base: str, study: Study, app: object, acts: int) -> list[str]:
+    """Time coding acts: the POST, then the theme page showing the change, then the rebuild."""
+    with sqlite3.connect(study.store_path) as conn:
+        rows = conn.execute(
+            "SELECT id FROM segments WHERE role = 'ung' AND id NOT IN (SELECT segment_id"
+            " FROM codings WHERE theme = 'Relationen') LIMIT ?",
+            (acts,),
+        ).fetchall()
+    cache = app.state.explorer.cache  # type: ignore[attr-defined]
+    posts, shown = [], []
+    with httpx.Client(base_url=base, timeout=600) as c:
+        csrf = re.search(r'name="csrf-token" content="([^"]+)"', c.get("/").text)
+        assert csrf
+        headers = {"X-CSRF-Token": csrf.group(1)}
+        for (segment,) in rows:
+            body = {"segment": segment, "theme": "Relationen", "action": "add"}
+            before = _count(c.get("/tema/relationen").text)
+            t0 = time.perf_counter()
+            c.post("/api/code", json=body, headers=headers).raise_for_status()
+            t1 = time.perf_counter()
+            while _count(c.get("/tema/relationen").text) != before + 1:
+                if time.perf_counter() - t0 > 600:
+                    raise RuntimeError("the theme page never showed the coding")
+            t2 = time.perf_counter()
+            posts.append((t1 - t0) * 1000)
+            shown.append((t2 - t0) * 1000)
+        t0 = time.perf_counter()
+        cache.wait(1800)
+        settle = time.perf_counter() - t0
+        for _ in rows:
+            c.post("/api/undo", json={}, headers=headers).raise_for_status()
+        cache.wait(1800)
+    return [
+        f"- coding, {len(rows)} acts one after another: POST /api/code p50"
+        f" {statistics.median(posts):.0f} ms, max {max(posts):.0f} ms; POST until the theme page"
+        f" shows the segment p50 {statistics.median(shown):.0f} ms, max {max(shown):.0f} ms;"
+        f" the background findings rebuild then settled {settle:.1f} s after the last act",
+    ]
+
+
 def _write_results(header: list[str], rows: list[tuple[str, int, float, float]]) -> None:
     lines = ["# Explorer latency", "", *header, ""]
     lines += ["| what | requests | p50 ms | p95 ms |", "|---|---:|---:|---:|"]
     lines += [f"| {label} | {n} | {p50:.1f} | {p95:.1f} |" for label, n, p50, p95 in rows]
-    RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # Keep the hand-written sections (## ...) below the measured table.
+    old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+    notes = old[old.index("\n## ") :] if "\n## " in old else ""
+    RESULTS.write_text("\n".join(lines) + "\n" + notes, encoding="utf-8")
 
 
 def main() -> None:
@@ -118,6 +167,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument("--acts", type=int, default=5, help="coding acts to time")
     args = parser.parse_args()
     study = _study(args.study)
     with socket.socket() as s:
@@ -144,6 +194,7 @@ def main() -> None:
     ):
         times = _hammer(base, path, args.seconds, args.clients)
         rows.append((label, len(times), statistics.median(times), _pct(times, 0.95)))
+    coding = _coding(base, study, app, args.acts) if args.acts else []
     fts = _fts(study, min(args.seconds, 3.0))
     rows.append(("bare FTS5 query (1 conn)", len(fts), statistics.median(fts), _pct(fts, 0.95)))
     server.should_exit = True
@@ -158,6 +209,7 @@ def main() -> None:
         f" SQLite {sqlite3.sqlite_version}, {platform.platform()}",
         f"- {args.clients} concurrent clients on loopback, {args.seconds:.0f} s per page",
         f"- first request (builds the findings snapshot): {warm:.1f} s",
+        *coding,
     ]
     print("\n".join(header) + "\n")
     print(f"{'what':<34} {'requests':>9} {'p50 ms':>8} {'p95 ms':>8}")

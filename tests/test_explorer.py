@@ -83,6 +83,19 @@ def first_segment(study: Study, role: str = "medarbejder") -> str:
         return next(s.id for s in store.segments() if s.role.value == role)
 
 
+def theme_number(study: Study, theme: str) -> str:
+    """The theme's 1-based place in the codebook, as data-coded lists it."""
+    with open_store(study) as store:
+        return str([t.name for t in store.themes()].index(theme) + 1)
+
+
+def coded_marks(html: str, segment: str) -> list[str]:
+    """The theme numbers a segment's block marks as coded."""
+    found = re.search(rf'data-segment="{re.escape(segment)}" data-coded="([^"]*)"', html)
+    assert found, f"no block for {segment}"
+    return found.group(1).split()
+
+
 def my_codings(study: Study, coder: str = "analytiker") -> dict[tuple[str, str], CodingStatus]:
     with open_store(study) as store:
         return {(c.segment_id, c.theme): c.status for c in store.codings(coder=coder)}
@@ -289,7 +302,8 @@ def test_coding_persists_and_reaches_the_report(client: TestClient, study: Study
     )
     assert response.status_code == 200
     assert my_codings(study)[(seg, theme)] in (CodingStatus.MANUAL, CodingStatus.ACCEPTED)
-    assert 'aria-pressed="true"' in response.json()["html"]
+    # The block sent back marks the theme as coded (explorer.js presses its button).
+    assert theme_number(study, theme) in coded_marks(response.json()["html"], seg)
     after = next(t for t in load_findings(study)[0].themes if t.name == theme).segments
     assert after == before + 1
     assert post(client, "/api/code", {"segment": seg, "theme": theme, "action": "toggle"}, csrf)
@@ -519,3 +533,89 @@ def test_locale_files_have_the_same_keys() -> None:
     assert set(da) == set(en)
     for key in ("roles", "stages", "colours"):
         assert set(da[key]) == set(en[key])
+
+
+# -- issue 7: cached segment blocks, theme buttons once a page, findings behind ------
+
+
+def test_theme_buttons_come_once_a_page_not_per_segment(client: TestClient, study: Study) -> None:
+    html = client.get("/tema/relationen").text
+    template = re.findall(r'<template id="theme-buttons">(.*?)</template>', html, re.S)
+    assert len(template) == 1 and template[0].count('class="theme-btn') == 7
+    outside = html.replace(template[0], "")
+    assert html.count('class="segment ') > 5 and "theme-btn" not in outside
+    ro = TestClient(create_app(study, read_only=True), base_url=BASE).get("/tema/relationen")
+    assert 'id="theme-buttons"' not in ro.text
+
+
+def test_segment_blocks_are_reused_and_never_stale(client: TestClient, study: Study) -> None:
+    blocks = client.app.state.explorer.blocks  # type: ignore[attr-defined]
+    sti = "transcripts/fokusgruppe_familie_skole.md"
+    first = client.get("/kilde", params={"sti": sti}).text
+    renders = blocks.renders
+    assert client.get("/kilde", params={"sti": sti}).text == first
+    assert blocks.renders == renders  # the second visit rendered no block
+    seg = first_segment(study)
+    theme = "Organisering og samarbejde"
+    assert theme_number(study, theme) not in coded_marks(first, seg)
+    with open_store(study) as store:  # another process's write
+        store.set_coding(seg, theme, "anden", CodingStatus.MANUAL)
+    after = client.get("/kilde", params={"sti": sti}).text
+    assert theme_number(study, theme) in coded_marks(after, seg)
+    assert blocks.renders == renders + 1  # only the changed segment was rendered again
+
+
+def test_live_counts_match_the_findings(client: TestClient, study: Study) -> None:
+    csrf = csrf_of(client)
+    with open_store(study) as store:
+        suggestion = store.codings(statuses=[CodingStatus.SUGGESTED])[0]
+    body = {"segment": suggestion.segment_id, "theme": suggestion.theme, "action": "reject"}
+    assert post(client, "/api/code", body, csrf) == 200
+    snap = client.app.state.explorer.snapshot()  # type: ignore[attr-defined]
+    assert snap.fresh
+    from journeylab.themes.explorer_cache import SIDE_ROLES
+
+    for th in snap.findings.themes:
+        live = snap.counted.get(th.name, ())
+        assert snap.counts[th.name] == th.segments == len(live)
+        for group in th.groups:  # each side of the theme page, in the findings' order
+            side = [i for i in live if snap.meta[i].role in SIDE_ROLES[group.key]]
+            assert side == [c.segment_id for c in group.segments], (th.name, group.key)
+
+
+def test_slow_findings_rebuild_in_the_background(
+    client: TestClient, study: Study, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = client.app.state.explorer.cache  # type: ignore[attr-defined]
+    csrf = csrf_of(client)  # the findings are built (quickly, so far at once)
+    builds = cache.builds
+    monkeypatch.setattr(cache, "SYNC_SECONDS", 0.0)  # as if a build took long
+    release = threading.Event()
+    slow_build = cache.findings.build
+
+    def held(store: object) -> object:
+        assert release.wait(30)
+        return slow_build(store)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cache.findings, "build", held)
+    theme, slug = "Organisering og samarbejde", "/tema/organisering-og-samarbejde"
+    count = re.compile(r'<strong data-count-theme="Organisering og samarbejde">(\d+)<')
+    before = int(count.findall(client.get(slug).text)[0])
+    segment = next(
+        s
+        for s in (first_segment(study, "ung"), first_segment(study))
+        if s not in _theme_segments(client.get(slug).text)
+    )
+    response = client.post(
+        "/api/code",
+        json={"segment": segment, "theme": theme, "action": "add"},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert response.status_code == 200 and response.json()["counts"][theme] == before + 1
+    page = client.get(slug).text  # the findings are still being rebuilt
+    assert 'class="updating"' in page and "Opdaterer" in page
+    assert int(count.findall(page)[0]) == before + 1 and segment in _theme_segments(page)
+    release.set()
+    cache.wait()
+    assert cache.builds == builds + 1
+    assert 'class="updating"' not in client.get(slug).text

@@ -79,12 +79,14 @@ def _answer(request: Request, store: Store, segment: str) -> JSONResponse:
     """The segment's new controls (rendered HTML) and the themes' new counts."""
     ex = explorer_of(request)
     seg = store.segment(segment)
-    snap = ex.cache.get(store)  # the write moved the store's version: this rebuilds
+    # The write moved the store's version: this reads the counted segments anew
+    # (one narrow query); the findings follow, in the background on a big study.
+    snap = ex.cache.get(store)
     html = ""
     if seg is not None:
         view = segment_views(store, [seg], snap.themes, ex.coder, snap.names)[0]
-        html = fragment(request, view, snap.themes)
-    counts = {t.name: t.segments for t in snap.findings.themes}
+        html = fragment(request, view)
+    counts = snap.counts
     return JSONResponse({"segment": segment, "html": html, "counts": counts})
 
 

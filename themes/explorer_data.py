@@ -212,11 +212,31 @@ def search(
     limit: int = 50,
 ) -> list[tuple[Segment, str]]:
     """(segment, snippet) for an FTS5 prefix search, best first, with optional filters."""
+    hits = search_ids(store, query, role=role, source=source, theme=theme, limit=limit)
+    found = {s.id: s for s in segments_by_id(store, [i for i, _ in hits])}
+    return [(found[i], snip) for i, snip in hits if i in found]
+
+
+def search_ids(
+    store: Store,
+    query: str,
+    *,
+    role: str | None = None,
+    source: str | None = None,
+    theme: str | None = None,
+    limit: int = 50,
+) -> list[tuple[str, str]]:
+    """(segment id, snippet) for an FTS5 prefix search, best first, with optional filters.
+
+    Only ids and snippets leave the query: the segments' rows (text, lemmas) are
+    read for the shown hits alone, by the caller, so a common word costs what the
+    bare FTS5 ranking costs.
+    """
     match = fts_query(query)
     if not match:
         return []
     sql = (
-        "SELECT s.*, snippet(segments_fts, 0, char(2), char(3), '…', 24) AS snip"
+        "SELECT s.id, snippet(segments_fts, 0, char(2), char(3), '…', 24) AS snip"
         " FROM segments_fts JOIN segments s ON s.rowid = segments_fts.rowid"
         " WHERE segments_fts MATCH ?"
     )
@@ -235,7 +255,7 @@ def search(
         params.append(theme)
     sql += " ORDER BY bm25(segments_fts) LIMIT ?"
     params.append(limit)
-    return [(segment_from_row(r), r["snip"]) for r in store.conn.execute(sql, params).fetchall()]
+    return [(r[0], r[1]) for r in store.conn.execute(sql, params).fetchall()]
 
 
 def snippet_parts(snippet: str, names: Pseudonymiser) -> tuple[tuple[str, bool], ...]:

@@ -8,7 +8,7 @@ of explorer_cache; a page reads only the segments it shows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from math import ceil
 from typing import Any
@@ -21,14 +21,23 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from journeylab.coding.model import Role, Theme
+from journeylab.coding.store import Store
 from journeylab.coding.study import Study
 from journeylab.journeys.model import Journey, Note, Step
 from journeylab.journeys.svgmap import journey_svg
-from journeylab.themes.explorer_cache import FILTERS, SIDE_ROLES, Snapshot, SnapshotCache
+from journeylab.themes.explorer_blocks import BlockCache
+from journeylab.themes.explorer_cache import (
+    FILTERS,
+    MEMO,
+    Snapshot,
+    SnapshotCache,
+    ThemeIndex,
+    short_slug,
+)
 from journeylab.themes.explorer_data import (
     SegmentView,
     open_for,
-    search,
+    search_ids,
     segment_views,
     segments_by_id,
     snippet_parts,
@@ -40,6 +49,7 @@ from journeylab.themes.templating import _colour, make_environment, strings, tem
 PAGE = 25  # segments a side on a theme page (50 a page)
 SOURCE_PAGE = 100  # segments on a source page
 SEARCH_LIMIT = 50
+MAX_VIEWS = 20_000  # segment views remembered per snapshot
 
 
 @lru_cache(maxsize=1)
@@ -65,6 +75,13 @@ class Explorer:
     read_only: bool
     cache: SnapshotCache
     journeys: list[Journey]
+    blocks: BlockCache = field(init=False)
+
+    def __post_init__(self) -> None:
+        template = environment().get_template("explorer/_segment.html")
+        self.blocks = BlockCache(
+            template, lambda: block_context(self.study.language, self.read_only)
+        )
 
     def snapshot(self) -> Snapshot:
         with open_for(self.study) as store:
@@ -77,30 +94,36 @@ def explorer_of(request: Request) -> Explorer:
     return value
 
 
-def page_context(request: Request, **context: Any) -> dict[str, Any]:
-    """The shared context of base.html and the partials, plus *context*."""
-    ex = explorer_of(request)
-    ui = ui_strings(ex.study.language)
-    base = {
-        "study_title": ex.study.title,
-        "csrf": session_of(request).csrf,
-        "read_only": ex.read_only,
-        "t": strings(ex.study.language),
+@lru_cache(maxsize=4)
+def block_context(lang: str, read_only: bool) -> dict[str, Any]:
+    """What a segment block needs besides its view: labels and the read-only flag."""
+    ui = ui_strings(lang)
+    return {
+        "read_only": read_only,
         "ui": ui,
-        "lang": ex.study.language,
+        "lang": lang,
         "role_label": lambda r: ui["roles"].get(r, r),
         "stage_label": lambda s: ui["stages"].get(s or "", s or ui["no_stage"]),
         "colour_label": lambda c: ui["colours"].get(c or "", c or ""),
+    }
+
+
+def page_context(request: Request, **context: Any) -> dict[str, Any]:
+    """The shared context of base.html and the partials, plus *context*."""
+    ex = explorer_of(request)
+    base = block_context(ex.study.language, ex.read_only) | {
+        "study_title": ex.study.title,
+        "csrf": session_of(request).csrf,
+        "t": strings(ex.study.language),
         "theme_index": {t.name: i for i, t in enumerate(context.get("all_themes", []), 1)},
         "show_source": True,
         "slug": theme_slug,
+        "updating": False,
     }
     return base | context
 
 
 def theme_slug(anchor: str) -> str:
-    from journeylab.themes.explorer_cache import short_slug
-
     return short_slug(anchor)
 
 
@@ -116,10 +139,9 @@ def not_found(request: Request) -> HTMLResponse:
     return render(request, "notfound.html", status=404, all_themes=ex.snapshot().themes)
 
 
-def fragment(request: Request, view: SegmentView, themes: list[Theme]) -> str:
+def fragment(request: Request, view: SegmentView) -> str:
     """One segment's block (_segment.html), as the coding routes send it back."""
-    template = environment().get_template("explorer/_segment.html")
-    return template.render(**page_context(request, s=view, all_themes=themes))
+    return str(explorer_of(request).blocks.block(view))
 
 
 def pseudonymised_journey(journey: Journey, names: Pseudonymiser) -> Journey:
@@ -145,6 +167,43 @@ def theme_colours_css(themes: list[Theme]) -> str:
         f".t-{i} {{ --tc: {_colour(t.color, '#2a5d84')}; }}" for i, t in enumerate(coloured, 1)
     ]
     return "\n".join(lines) + "\n"
+
+
+def cached_views(
+    store: Store, snap: Snapshot, ids: list[str], coder: str
+) -> dict[str, SegmentView]:
+    """The views of these segments; each is read once per store version (snapshot)."""
+    views = snap.views
+    missing = [i for i in ids if i not in views]
+    if missing:
+        fresh = segment_views(store, segments_by_id(store, missing), snap.themes, coder, snap.names)
+        if len(views) > MAX_VIEWS:
+            views.clear()
+        views.update((v.id, v) for v in fresh)
+    return {i: views[i] for i in ids if i in views}
+
+
+def option_tags(index: ThemeIndex, key: str, chosen: str, ex: Explorer) -> Markup:
+    """The <option>s of one theme-page filter, rendered once per theme, filter and choice."""
+    memo_key = ("options", key, chosen)
+    found = index.memo.get(memo_key)
+    if isinstance(found, Markup):
+        return found
+    context = block_context(ex.study.language, ex.read_only)
+    label = {
+        "rolle": context["role_label"],
+        "fase": context["stage_label"],
+        "farve": context["colour_label"],
+    }.get(key, str)
+    html = Markup("").join(
+        Markup('<option value="{}"{}>{}</option>').format(
+            value, Markup(" selected") if value == chosen else "", label(value)
+        )
+        for value in index.options[key]
+    )
+    if len(index.memo) < MEMO:
+        index.memo[memo_key] = html
+    return html
 
 
 def page_number(request: Request) -> int:
@@ -182,6 +241,8 @@ def overview(request: Request) -> HTMLResponse:
         f=findings,
         all_themes=snap.themes,
         charts=snap.charts,
+        counts=snap.counts,
+        updating=not snap.fresh,
         crosstab=dict(findings.crosstab),
         sizes=dict(findings.group_sizes),
         roles=[r.value for r in (Role.UNG, Role.MEDARBEJDER, Role.LEDER)],
@@ -203,33 +264,31 @@ def theme_page(request: Request, name: str) -> Response:
                 return RedirectResponse(f"/tema/{name[5:]}" + (f"?{query}" if query else ""), 301)
             return not_found(request)
         index = snap.index(store, theme)
-        shown = index.filtered(chosen)
-        sides = {key: [m for m in shown if m.role in roles] for key, roles in SIDE_ROLES.items()}
+        shown, sides = index.sides(chosen)
         pages = max(1, *(ceil(len(v) / PAGE) for v in sides.values()))
         page = min(page, pages)
         wanted = {
             key: [m.id for m in v[(page - 1) * PAGE : page * PAGE]] for key, v in sides.items()
         }
         ids = [i for v in wanted.values() for i in v] + list(index.pending)
-        views = {
-            v.id: v
-            for v in segment_views(
-                store, segments_by_id(store, ids), snap.themes, ex.coder, snap.names
-            )
-        }
+        views = cached_views(store, snap, ids, ex.coder)
     pending = [views[i] for i in index.pending if i in views] if not ex.read_only else []
+    blocks = ex.blocks.blocks
     return render(
         request,
         "theme.html",
         theme=theme,
         all_themes=snap.themes,
-        unge=[views[i] for i in wanted["unge"] if i in views],
-        medarbejdere=[views[i] for i in wanted["medarbejdere"] if i in views],
-        pending=pending,
+        count=snap.counts.get(theme.name, 0),
+        updating=not snap.fresh,
+        unge=blocks([views[i] for i in wanted["unge"] if i in views]),
+        medarbejdere=blocks([views[i] for i in wanted["medarbejdere"] if i in views]),
+        pending=blocks(pending),
         chosen=chosen,
         options=index.options,
         filtered=any(chosen.values()),
-        shown=len(shown),
+        shown=shown,
+        option_tags={k: option_tags(index, k, chosen[k], ex) for k in FILTERS},
         total=len(index.coded),
         pager=page_links(f"/tema/{name}", chosen, page, pages),
     )
@@ -253,8 +312,8 @@ def source_page(request: Request, sti: str = "") -> HTMLResponse:
             "SELECT id FROM segments WHERE source = ? ORDER BY position LIMIT ? OFFSET ?",
             (sti, SOURCE_PAGE, (page - 1) * SOURCE_PAGE),
         ).fetchall()
-        segments = segments_by_id(store, [r[0] for r in rows])
-        views = segment_views(store, segments, snap.themes, ex.coder, snap.names)
+        found = cached_views(store, snap, [r[0] for r in rows], ex.coder)
+        views = [found[r[0]] for r in rows if r[0] in found]
     maps = []
     if record.kind == "journey":
         for journey in ex.journeys:
@@ -265,7 +324,7 @@ def source_page(request: Request, sti: str = "") -> HTMLResponse:
         "source.html",
         record=record,
         title=snap.names.text(record.title or record.path),
-        segments=views,
+        segments=ex.blocks.blocks(views, show_source=False),
         count=count,
         maps=maps,
         all_themes=snap.themes,
@@ -297,7 +356,7 @@ def search_page(
     ex = explorer_of(request)
     with open_for(ex.study) as store:
         snap = ex.cache.get(store)
-        hits = search(
+        hits = search_ids(
             store,
             q,
             role=rolle or None,
@@ -305,9 +364,11 @@ def search_page(
             theme=tema or None,
             limit=SEARCH_LIMIT,
         )
-        views = segment_views(store, [s for s, _ in hits], snap.themes, ex.coder, snap.names)
+        found = cached_views(store, snap, [i for i, _ in hits], ex.coder)
     results = [
-        (v, snippet_parts(snip, snap.names)) for v, (_, snip) in zip(views, hits, strict=True)
+        (ex.blocks.block(found[i]), snippet_parts(snip, snap.names))
+        for i, snip in hits
+        if i in found
     ]
     return render(
         request,

@@ -31,11 +31,31 @@
     return current >= 0 && current < list.length ? list[current] : null;
   }
 
+  // The theme buttons come once a page in <template id="theme-buttons">; each
+  // segment gets a copy, with the themes in its data-coded pressed.
+  function addButtons(root) {
+    var template = document.getElementById("theme-buttons");
+    if (!template) { return; }
+    root.querySelectorAll(".segment .controls").forEach(function (controls) {
+      if (controls.querySelector(".theme-btn")) { return; }
+      var coded = (controls.closest(".segment").getAttribute("data-coded") || "").split(" ");
+      var buttons = template.content.cloneNode(true);
+      buttons.querySelectorAll(".theme-btn").forEach(function (button, i) {
+        var on = coded.indexOf(String(i + 1)) >= 0;
+        button.classList.toggle("on", on);
+        button.setAttribute("aria-pressed", on ? "true" : "false");
+      });
+      controls.insertBefore(buttons, controls.firstChild);
+    });
+  }
+  addButtons(document);
+
   function replaceSegment(id, html, counts) {
     segments().forEach(function (el, i) {
       if (el.getAttribute("data-segment") !== id || !html) { return; }
       var box = document.createElement("div");
       box.innerHTML = html.trim();  // server-rendered, autoescaped markup
+      addButtons(box);
       var fresh = box.firstElementChild;
       el.replaceWith(fresh);
       if (i === current) { fresh.classList.add("current"); fresh.focus({ preventScroll: true }); }
