@@ -619,3 +619,12 @@ def test_slow_findings_rebuild_in_the_background(
     cache.wait()
     assert cache.builds == builds + 1
     assert 'class="updating"' not in client.get(slug).text
+
+
+def test_workshop_search_for_a_real_name_finds_nothing(study: Study) -> None:
+    with TestClient(create_app(study, read_only=True), base_url=BASE) as workshop:
+        html = workshop.get("/soeg", params={"q": "Jonas"}).text
+        assert "Jonas" not in html and "Oliver" in html  # the query, pseudonymised
+        assert 'class="segment' not in html
+    with TestClient(create_app(study), base_url=BASE) as analyst:  # the analyst's own machine may look
+        assert 'class="segment' in analyst.get("/soeg", params={"q": "Jonas"}).text

@@ -356,14 +356,20 @@ def search_page(
     ex = explorer_of(request)
     with open_for(ex.study) as store:
         snap = ex.cache.get(store)
-        hits = search_ids(
-            store,
-            q,
-            role=rolle or None,
-            source=kilde or None,
-            theme=tema or None,
-            limit=SEARCH_LIMIT,
-        )
+        # In a workshop a search for a real name must not confirm where it occurs:
+        # show the query pseudonymised and find nothing.
+        if ex.read_only and snap.names.text(q) != q:
+            q = snap.names.text(q)
+            hits = []
+        else:
+            hits = search_ids(
+                store,
+                q,
+                role=rolle or None,
+                source=kilde or None,
+                theme=tema or None,
+                limit=SEARCH_LIMIT,
+            )
         found = cached_views(store, snap, [i for i, _ in hits], ex.coder)
     results = [
         (ex.blocks.block(found[i]), snippet_parts(snip, snap.names))
