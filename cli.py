@@ -339,8 +339,14 @@ def report(
     """
     from journeylab.themes.report import report_study
 
-    suffixes = {".md": "md", ".markdown": "md", ".docx": "docx"}
-    fmt = fmt or suffixes.get(out.suffix.lower(), "html")
+    suffixes = {".md": "md", ".markdown": "md", ".docx": "docx", ".html": "html", ".htm": "html"}
+    if fmt is None and out.suffix.lower() not in suffixes:
+        raise click.BadParameter(
+            f"cannot tell the format from '{out.name}'; name it .html, .md or .docx, "
+            "or give --format",
+            param_hint="--out",
+        )
+    fmt = fmt or suffixes[out.suffix.lower()]
     if fmt == "docx":
         from journeylab.themes.report_docx import write_docx_report
 

@@ -274,3 +274,9 @@ def test_findings_scaffold_then_the_report_uses_the_analysts_words(
     result = runner.invoke(main, ["report", str(root), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "De unge savner én voksen, der bliver ved." in out.read_text(encoding="utf-8")
+
+
+def test_report_refuses_a_name_it_cannot_tell_the_format_from(coded_example: Path) -> None:
+    result = CliRunner().invoke(main, ["report", str(coded_example), "--out", "rapport.pdf"])
+    assert result.exit_code == 2 and "rapport.pdf" in result.output
+    assert not Path("rapport.pdf").exists()
