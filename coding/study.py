@@ -185,7 +185,11 @@ def load_study(root: str | Path) -> Study:
             "study.toml is not UTF-8", path=path, hint="save it as UTF-8 in your editor"
         ) from exc
     except tomllib.TOMLDecodeError as exc:
-        raise StudyError(f"not valid TOML: {exc}", path=path) from exc
+        raise StudyError(
+            f"not valid TOML: {exc}",
+            path=path,
+            hint='names with æ, ø, å or spaces must be in quotes, e.g. "efterværn" = ...',
+        ) from exc
 
     for table in ("study", "roles", "names", "report", "transcripts"):
         if table in data and not isinstance(data[table], dict):

@@ -18,12 +18,14 @@ _TITLES = {
         "stages": "Trin pr. livsfase",
         "balance": "Grønne og røde sedler pr. livsfase",
         "transitions": "Overgange",
+        "points": "Overgangspunkter (study.toml): grønne og røde sedler før og efter",
     },
     "en": {
         "summary": "The journeys",
         "stages": "Steps per life stage",
         "balance": "Green and red notes per life stage",
         "transitions": "Transitions",
+        "points": "Transition points (study.toml): green and red notes before and after",
     },
 }
 
@@ -50,6 +52,10 @@ _DANISH_COLUMNS = {
     "red_after": "røde efter",
     "stage": "fase",
     "total": "i alt",
+    "point": "overgangspunkt",
+    "journeys": "rejser",
+    "actor_changes": "nye aktører",
+    "waits": "ventetid",
 }
 
 
@@ -100,10 +106,45 @@ def journey_tables(study: Study, *, lang: str = "da") -> list[tuple[str, str]]:
         ("balance", analysis.balance_per_stage(journeys)),
         ("transitions", transitions_frame(journeys)),
     ]
+    if declared_transitions(study):
+        frames.append(("points", transition_points_frame(study, journeys)))
     with pd.option_context("display.width", 160, "display.max_columns", 20):
         return [(titles[key], _labelled(frame, lang).to_string()) for key, frame in frames]
 
 
+def declared_transitions(study: Study) -> list[tuple[float, str]]:
+    """The study's [transitions] points as (age, label), for the maps."""
+    from journeylab.themes.transitions import study_transitions
+
+    return [(p.age, p.label) for p in study_transitions(study)]
+
+
+def transition_points_frame(study: Study, journeys: list[Journey]) -> pd.DataFrame:
+    """Per declared transition point: green/red before and after, actor changes, waits."""
+    from journeylab.themes.transitions import place_journey, study_transitions, summarise
+
+    points = study_transitions(study)
+    windows = [w for j in journeys for w in place_journey(j, points)]
+    rows = []
+    for point in points:
+        t = summarise(point, windows)
+        rows.append(
+            {
+                "point": point.label,
+                "age": point.age,
+                "journeys": t.journeys,
+                "green_before": t.green_before,
+                "red_before": t.red_before,
+                "green_after": t.green_after,
+                "red_after": t.red_after,
+                "actor_changes": t.actor_changes,
+                "waits": t.waits,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def write_journey_maps(study: Study, outdir: Path, *, lang: str = "da") -> list[Path]:
     """One SVG map per journey, an overview and an index page in *outdir*."""
-    return write_maps(study_journeys(study), outdir, lang=lang)
+    marks = declared_transitions(study)
+    return write_maps(study_journeys(study), outdir, lang=lang, transitions=marks)

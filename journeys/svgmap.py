@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,17 +101,38 @@ def _stage_runs(steps: tuple[Step, ...]) -> list[tuple[Stage, int, int]]:
     return runs
 
 
-def age_18_boundary(steps: tuple[Step, ...]) -> int | None:
-    """Index of the first step aged 18+ after a step known to be under 18, or None."""
+def age_boundary(steps: tuple[Step, ...], age: float) -> int | None:
+    """Index of the first step aged *age*+ after a step known to be younger, or None."""
     seen_young = False
     for i, step in enumerate(steps):
         if step.age is None:
             continue
-        if step.age < 18:
+        if step.age < age:
             seen_young = True
         elif seen_young:
             return i
     return None
+
+
+def age_18_boundary(steps: tuple[Step, ...]) -> int | None:
+    """Index of the first step aged 18+ after a step known to be under 18, or None."""
+    return age_boundary(steps, 18)
+
+
+def _mark_transition(root: ET.Element, index: int, label: str, lay: _Layout) -> None:
+    """A declared transition point (study.toml [transitions]) in the gap before a step.
+
+    A thin dashed line with its label written upwards along it, so it never
+    covers a note; the 18-year mark stays the bold one.
+    """
+    x = _col_x(index) - (COL_W - NOTE_W) / 2
+    group = sub(root, "g", {"class": "transition", "data-before-step": index + 1})
+    sub(group, "title", text=label)
+    line = {"x1": x, "x2": x, "y1": lay.band_top, "y2": lay.band_bottom}
+    sub(group, "line", line | {"stroke": MUTED, "stroke-width": 2, "stroke-dasharray": "4 4"})
+    tx, ty = x + 5, lay.band_bottom - 8
+    attrs = {"font-size": 13, "fill": MUTED, "transform": f"rotate(-90 {tx} {ty})"}
+    sub(group, "text", {"x": tx, "y": ty} | attrs, label)
 
 
 def _bands(root: ET.Element, journey: Journey, lay: _Layout, lang: str) -> None:
@@ -290,8 +311,14 @@ def _title(journey: Journey, lang: str) -> tuple[str, str, str]:
     return heading, counts, desc
 
 
-def journey_svg(journey: Journey, *, lang: str = "da") -> str:
-    """The journey map of one journey as an SVG document (Danish labels by default)."""
+def journey_svg(
+    journey: Journey, *, lang: str = "da", transitions: Sequence[tuple[float, str]] = ()
+) -> str:
+    """The journey map of one journey as an SVG document (Danish labels by default).
+
+    *transitions* are declared transition points (age, label), drawn where the
+    journey crosses them; the 18-year mark is always drawn.
+    """
     words(lang)
     heading, counts, desc = _title(journey, lang)
     lay = _layout(journey, 2 * MARGIN + 11 * max(len(heading), len(counts)))
@@ -327,6 +354,13 @@ def journey_svg(journey: Journey, *, lang: str = "da") -> str:
     boundary = age_18_boundary(journey.steps)
     if boundary is not None:
         _mark_18(root, boundary, lay, lang)
+    labels: dict[int, list[str]] = {}
+    for age, label in sorted(transitions):
+        at = None if age == 18 else age_boundary(journey.steps, age)  # 18 has its own mark
+        if at is not None and at != boundary:
+            labels.setdefault(at, []).append(label)
+    for at, names in labels.items():
+        _mark_transition(root, at, " · ".join(names), lay)
     _legend(root, lay, lang)
     return serialise(root)
 
@@ -360,7 +394,13 @@ def _index_html(links: list[tuple[str, str]], overview: str, lang: str) -> str:
     )
 
 
-def write_maps(journeys: Iterable[Journey], outdir: str | Path, *, lang: str = "da") -> list[Path]:
+def write_maps(
+    journeys: Iterable[Journey],
+    outdir: str | Path,
+    *,
+    lang: str = "da",
+    transitions: Sequence[tuple[float, str]] = (),
+) -> list[Path]:
     """Write `<id>.svg` per journey, the overview and an index.html; return the paths.
 
     The overview is `oversigt.svg` in Danish and `overview.svg` in English. Each
@@ -376,7 +416,7 @@ def write_maps(journeys: Iterable[Journey], outdir: str | Path, *, lang: str = "
     for journey in journeys:
         name = f"{_file_stem(journey.id, taken)}.svg"
         path = outdir / name
-        write_text_atomic(path, journey_svg(journey, lang=lang))
+        write_text_atomic(path, journey_svg(journey, lang=lang, transitions=transitions))
         written.append(path)
         who = f" · {journey.pseudonym}" if journey.pseudonym else ""
         links.append((name, f"{journey.id}{who} ({len(journey.steps)} {w['steps']})"))

@@ -82,3 +82,20 @@ def test_cli_journeys_bad_colour_is_one_line(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "bad.csv" in result.output and "blå" in result.output
     assert "Traceback" not in result.output
+
+
+def test_declared_transition_points_get_a_table_and_reach_the_maps(tmp_path: Path) -> None:
+    root = make(tmp_path)
+    toml = root / "study.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8")
+        + '[transitions]\nudskoling = { age = 14, label = "Udskolingen" }\n',
+        encoding="utf-8",
+    )
+    tables = dict(journey_tables(load_study(root), lang="da"))
+    table = tables["Overgangspunkter (study.toml): grønne og røde sedler før og efter"]
+    row = next(line for line in table.splitlines() if "Udskolingen" in line).split()
+    # Both journeys: the step at 14 has two red notes after the point, none before.
+    assert row[-7:-2] == ["2", "0", "0", "0", "4"]
+    paths = write_journey_maps(load_study(root), tmp_path / "kort")
+    assert "Udskolingen" in next(p for p in paths if p.name == "J01.svg").read_text("utf-8")

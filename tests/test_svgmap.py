@@ -317,3 +317,23 @@ def test_write_maps_writes_every_file_and_an_index(tmp_path: Path) -> None:
     english = write_maps([OTHER], tmp_path / "en", lang="en")
     assert [p.name for p in english] == ["J08.svg", "overview.svg", "index.html"]
     assert 'lang="en"' in english[-1].read_text(encoding="utf-8")
+
+
+def test_declared_transitions_are_drawn_before_the_first_step_past_them() -> None:
+    marks = [(15, "Uddannelsesplan"), (16, "Efter 9. klasse"), (18, "18 år"), (30, "Aldrig")]
+    svg = etree.fromstring(journey_svg(JOURNEY, transitions=marks).encode())
+    drawn = {
+        g.findtext(f"{NS}title"): int(g.get("data-before-step"))
+        for g in svg.iter(f"{NS}g")
+        if g.get("class") == "transition"
+    }
+    # Ages 6, 10, 14, 15, 17, 18, 20: 15 is reached at step 4, 16 first passed at step 5.
+    assert drawn == {"Uddannelsesplan": 4, "Efter 9. klasse": 5}
+    # 18 keeps its own mark and is not drawn twice; a point never reached is not drawn.
+    assert len([g for g in svg.iter(f"{NS}g") if g.get("class") == "age-18"]) == 1
+
+
+def test_write_maps_passes_transitions_to_every_map(tmp_path: Path) -> None:
+    paths = write_maps([JOURNEY], tmp_path, transitions=[(16, "Efter 9. klasse")])
+    text = next(p for p in paths if p.name == "J07.svg").read_text(encoding="utf-8")
+    assert 'class="transition"' in text and "Efter 9. klasse" in text
