@@ -626,5 +626,6 @@ def test_workshop_search_for_a_real_name_finds_nothing(study: Study) -> None:
         html = workshop.get("/soeg", params={"q": "Jonas"}).text
         assert "Jonas" not in html and "Oliver" in html  # the query, pseudonymised
         assert 'class="segment' not in html
-    with TestClient(create_app(study), base_url=BASE) as analyst:  # the analyst's own machine may look
+    # The analyst's own machine may look.
+    with TestClient(create_app(study), base_url=BASE) as analyst:
         assert 'class="segment' in analyst.get("/soeg", params={"q": "Jonas"}).text
