@@ -9,6 +9,11 @@ counted in Unicode code points, end exclusive, into that LF text (the
 standard's "characters"; coding/qdpx_read.py also accepts UTF-16 units and
 CRLF-counting positions from other tools).
 
+A journey file's TextSource text is its notes one a line; its colours, steps,
+stages, ages and actors travel in a Note the source refers to, and coding
+statuses other than manual in one project-level Note (coding/qdpx_journeys.py),
+so journeylab reads its own projects back without loss.
+
 GUIDs are uuid5 of the study (title, municipality) and the theme name, source
 path or coding key, so a second export of the same study has the same GUIDs.
 Texts are pseudonymised piece by piece between selection boundaries so the
@@ -30,6 +35,14 @@ from lxml import etree
 from journeylab.coding.codebook import load_codebook, with_default_colours
 from journeylab.coding.model import Codebook, CodingStatus, Segment, SegmentKind
 from journeylab.coding.qdc import add_codes, make_guid, study_namespace
+from journeylab.coding.qdpx_journeys import (
+    STATUS_NOTE,
+    STRUCTURE_NOTE,
+    journeys_for_export,
+    note_bounds,
+    status_text,
+    structure_text,
+)
 from journeylab.coding.records import AnchoredCoding, SourceRecord
 from journeylab.coding.store import open_store
 from journeylab.coding.study import Study
@@ -40,6 +53,10 @@ NS = "urn:QDA-XML:project:1.0"
 ROLE_VARIABLE = "rolle"
 KIND_PREFIX = "journeylab:"  # TextSource Description "journeylab:journey" marks journey files
 DEFAULT_STATUSES = (CodingStatus.ACCEPTED, CodingStatus.MANUAL)
+OWN_NOTE_DESCRIPTIONS = {
+    STRUCTURE_NOTE: "Rejsernes trin, farver og faser, så journeylab kan læse rejserne ind igen.",
+    STATUS_NOTE: "Kodningernes status (accepteret forslag eller manuel) til journeylab.",
+}
 
 
 def _e(parent: etree._Element, tag: str, **attrs: str) -> etree._Element:
@@ -193,6 +210,9 @@ def build_project(
 
     texts: dict[str, str] = {}
     n_codings = 0
+    # journeylab's own notes: each journey file's structure, and the coding statuses.
+    own_notes: list[tuple[str, str, str]] = []  # guid, name, YAML
+    statuses_out: dict[str, CodingStatus] = {}
     sources_el = _e(root, "Sources") if records else None
     for record in records:
         assert sources_el is not None
@@ -200,9 +220,11 @@ def build_project(
         starts = journey_offsets(record, segs) if record.kind == "journey" else {}
         coded = [s for s in segs if s.id in codings_by_seg]
         spans = {s.id: segment_span(s, record, starts) for s in coded}
-        text, moved = pseudonymise_spans(
-            record.text, [p for span in spans.values() for p in span], privacy
+        journeys = (
+            journeys_for_export(study.root, record, segs) if record.kind == "journey" else None
         )
+        cuts = [p for span in spans.values() for p in span] + note_bounds(journeys or [])
+        text, moved = pseudonymise_spans(record.text, cuts, privacy)
         src_guid = guid("source", record.path)
         texts[f"sources/{src_guid}.txt"] = text
         source = _e(
@@ -235,16 +257,28 @@ def build_project(
                     creatingUser=guid("user", c.coder),
                 )
                 _e(coding, "CodeRef", targetGUID=guid("theme", c.theme))
+                if c.status is not CodingStatus.MANUAL:
+                    statuses_out[coding.get("guid") or ""] = c.status
                 n_codings += 1
             for target in note_targets.get(("segment", seg.id), []):
                 _e(sel, "NoteRef", targetGUID=target)
         for target in note_targets.get(("source", record.path), []):
             _e(source, "NoteRef", targetGUID=target)
-    if notes:
+        structure = structure_text(journeys, privacy, text) if journeys else None
+        if structure is not None:
+            own_notes.append((guid("journeys", record.path), STRUCTURE_NOTE, structure))
+            _e(source, "NoteRef", targetGUID=own_notes[-1][0])
+    if statuses_out:
+        own_notes.append((guid("status", STATUS_NOTE), STATUS_NOTE, status_text(statuses_out)))
+    if notes or own_notes:
         notes_el = _e(root, "Notes")
         for g, author, text in notes:
             note = _e(notes_el, "Note", guid=g, name=text.split("\n")[0][:60] or "memo")
             note.set("creatingUser", guid("user", author))
+            _e(note, "PlainTextContent").text = text
+        for g, name, text in own_notes:
+            note = _e(notes_el, "Note", guid=g, name=name)
+            _e(note, "Description").text = OWN_NOTE_DESCRIPTIONS[name]
             _e(note, "PlainTextContent").text = text
     for target in note_targets.get(("study", ""), []) + note_targets.get(
         ("study", study.title), []

@@ -26,7 +26,7 @@ class Selection:
     guid: str
     start: int
     end: int
-    codes: list[tuple[str, str | None]]  # code guid, user guid
+    codes: list[tuple[str, str | None, str]]  # code guid, user guid, coding guid
     notes: list[str]
     whole: bool = False  # a Coding on the source itself
 

@@ -7,17 +7,21 @@ project never leaves a half-made folder behind.
 
 Positions are read in the convention that fits the selections best (see
 coding/qdpx_positions.py: code points or UTF-16 units, CRLF as one or two).
-Texts without speaker labels (prose from another tool) get one label line in
-front ("Deltager: ", or "Ung: " for a journeylab journey file) so a normal
-import reads them; positions are shifted by it. Parts journeylab cannot read (audio, video,
-pictures, PDF and their selections) are listed in the report's warnings.
+A journey file exported by journeylab comes back as a journey file (same
+name, same journeys) when its structure note fits its text (see
+coding/qdpx_journeys.py), so its notes are segments again and the selections
+land on them; the codings keep their status from the status note. Texts
+without speaker labels (prose from another tool, or a journey file whose
+structure is missing or no longer fits) get one label line in front
+("Deltager: ", or "Ung: " for a journeylab journey file) so a normal import
+reads them; positions are shifted by it. Parts journeylab cannot read (audio,
+video, pictures, PDF and their selections) are listed in the report's warnings.
 """
 
 from __future__ import annotations
 
 import shutil
 import tempfile
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,11 +29,20 @@ from pathlib import Path
 from lxml import etree
 
 from journeylab.coding.codebook import dump_codebook, with_default_colours
-from journeylab.coding.model import Codebook, CodingStatus, Segment, parse_role
-from journeylab.coding.qdc import child_text, children, local, parse_codes, parse_xml
-from journeylab.coding.qdpx import KIND_PREFIX
+from journeylab.coding.model import Codebook, CodingStatus, Segment
+from journeylab.coding.qdc import child_text, children, parse_codes
+from journeylab.coding.qdpx_journeys import (
+    STATUS_NOTE,
+    STRUCTURE_NOTE,
+    file_spans,
+    journey_bases,
+    journey_file_name,
+    read_statuses,
+    read_structure,
+    write_journeys,
+)
+from journeylab.coding.qdpx_parse import case_roles, fail, open_project, read_sources
 from journeylab.coding.qdpx_positions import (
-    Selection,
     Source,
     choose_convention,
     lf_text,
@@ -37,8 +50,8 @@ from journeylab.coding.qdpx_positions import (
     piecewise_nfc,
 )
 from journeylab.errors import InputError, JourneylabError
+from journeylab.journeys.model import Journey
 
-FOREIGN = ("PictureSource", "PDFSource", "AudioSource", "VideoSource")
 DEFAULT_CODER = "qdpx"
 _PREFIX_OTHER = "Deltager: "
 _PREFIX_JOURNEY = "Ung: "
@@ -47,140 +60,12 @@ _PREFIX_JOURNEY = "Ung: "
 @dataclass(frozen=True)
 class ImportQdpxReport:
     folder: Path
-    sources: tuple[str, ...]  # transcripts written, relative to the study
+    sources: tuple[str, ...]  # transcripts and journey files written, relative to the study
     themes: int
     codings: int
     coders: tuple[str, ...]
     positions: str  # the convention the positions were read in
     warnings: tuple[str, ...]
-
-
-def _fail(message: str, path: Path, element: etree._Element, hint: str | None = None) -> InputError:
-    where = f"line {element.sourceline}, element {local(element)}"
-    guid = element.get("guid")
-    return InputError(message, path=path, where=f"{where} {guid}" if guid else where, hint=hint)
-
-
-def _decode(data: bytes, path: str) -> str:
-    codec = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
-    try:
-        return data.decode(codec)
-    except UnicodeDecodeError as exc:
-        raise InputError("a source text is not UTF-8", path=path, hint="export it again") from exc
-
-
-def _open(path: Path) -> tuple[zipfile.ZipFile, etree._Element]:
-    if not path.is_file():
-        raise InputError("no such file", path=path, hint="check the name and folder")
-    try:
-        zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise InputError(
-            "not a REFI-QDA project: the file is not a zip archive",
-            path=path,
-            hint="export a .qdpx project from your QDA program",
-        ) from exc
-    names = [n for n in zf.namelist() if n.lower().endswith(".qde") and "/" not in n]
-    if not names:
-        zf.close()
-        raise InputError(
-            "not a REFI-QDA project: there is no project.qde in it",
-            path=path,
-            hint="export a .qdpx project (not a .qdc codebook) from your QDA program",
-        )
-    try:
-        root = parse_xml(zf.read(names[0]), Path(f"{path}!{names[0]}"))
-    except BaseException:
-        zf.close()
-        raise
-    if local(root) != "Project":
-        zf.close()
-        raise _fail("the root element is not Project", path, root)
-    return zf, root
-
-
-def _text_of(src: etree._Element, zf: zipfile.ZipFile, path: Path) -> str | None:
-    content = child_text(src, "PlainTextContent")
-    if content is not None:
-        return content
-    where = src.get("plainTextPath") or ""
-    name = where.split("internal://", 1)[1] if where.startswith("internal://") else None
-    wanted = [f"sources/{name}"] if name else []
-    base = where.replace("\\", "/").rsplit("/", 1)[-1]
-    wanted += [n for n in zf.namelist() if base and n.rsplit("/", 1)[-1] == base]
-    for entry in wanted:
-        if entry in zf.namelist():
-            return _decode(zf.read(entry), f"{path}!{entry}")
-    return None
-
-
-def _selection(el: etree._Element, path: Path) -> Selection:
-    try:
-        start, end = int(el.get("startPosition", "")), int(el.get("endPosition", ""))
-    except ValueError as exc:
-        raise _fail("startPosition/endPosition must be whole numbers", path, el) from exc
-    return Selection(
-        guid=el.get("guid") or "",
-        start=start,
-        end=end,
-        codes=_codings(el, path),
-        notes=[n.get("targetGUID") or "" for n in children(el, "NoteRef")],
-    )
-
-
-def _codings(el: etree._Element, path: Path) -> list[tuple[str, str | None]]:
-    out = []
-    for coding in children(el, "Coding"):
-        refs = children(coding, "CodeRef")
-        if not refs or not refs[0].get("targetGUID"):
-            raise _fail("a Coding has no CodeRef", path, coding)
-        out.append((refs[0].get("targetGUID") or "", coding.get("creatingUser")))
-    return out
-
-
-def _count(el: etree._Element) -> int:
-    return sum(1 for d in el.iter() if isinstance(d.tag, str) and local(d) == "Coding")
-
-
-def _read_sources(
-    root: etree._Element, zf: zipfile.ZipFile, path: Path, warnings: list[str]
-) -> list[Source]:
-    out: list[Source] = []
-    for group in children(root, "Sources"):
-        for src in group:
-            kind, name = local(src), src.get("name") or src.get("guid") or "?"
-            if kind in FOREIGN:
-                warnings.append(
-                    f"{kind} '{name}' was not imported (journeylab reads text sources only);"
-                    f" its {_count(src)} codings are left out"
-                )
-                continue
-            if kind != "TextSource":
-                continue
-            text = _text_of(src, zf, path)
-            if text is None:
-                warnings.append(
-                    f"TextSource '{name}' was not imported: its text"
-                    f" ({src.get('plainTextPath') or 'no path'}) is not in the project;"
-                    f" its {_count(src)} codings are left out"
-                )
-                continue
-            selections = [_selection(s, path) for s in children(src, "PlainTextSelection")]
-            whole = _codings(src, path)
-            if whole:
-                selections.append(Selection(src.get("guid") or "", 0, -1, whole, [], True))
-            out.append(
-                Source(
-                    guid=src.get("guid") or "",
-                    name=name,
-                    raw=text.lstrip("\ufeff"),
-                    journey=(child_text(src, "Description") or "").strip()
-                    == KIND_PREFIX + "journey",
-                    selections=selections,
-                    notes=[n.get("targetGUID") or "" for n in children(src, "NoteRef")],
-                )
-            )
-    return out
 
 
 def _file_name(name: str, taken: set[str]) -> str:
@@ -205,25 +90,6 @@ def _study_toml(title: str, roles: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _case_roles(root: etree._Element) -> dict[str, str]:
-    """Case name -> role, from a Text variable named rolle/role on the case."""
-    names = {
-        v.get("guid"): (v.get("name") or "").lower()
-        for g in children(root, "Variables")
-        for v in children(g, "Variable")
-    }
-    out: dict[str, str] = {}
-    for group in children(root, "Cases"):
-        for case in children(group, "Case"):
-            for value in children(case, "VariableValue"):
-                ref = children(value, "VariableRef")
-                var = names.get(ref[0].get("targetGUID")) if ref else None
-                role = parse_role(child_text(value, "TextValue") or "")
-                if var in ("rolle", "role") and role is not None and case.get("name"):
-                    out[str(case.get("name"))] = role.value
-    return out
-
-
 def import_qdpx(
     path: str | Path, folder: str | Path, *, positions: str = "auto"
 ) -> ImportQdpxReport:
@@ -238,7 +104,7 @@ def import_qdpx(
             hint="give a new folder name; import-qdpx never overwrites a study",
         )
     warnings: list[str] = []
-    zf, root = _open(path)
+    zf, root = open_project(path)
     with zf:
         users = {
             u.get("guid"): (u.get("name") or u.get("id") or DEFAULT_CODER)
@@ -248,15 +114,22 @@ def import_qdpx(
         books = [c for b in children(root, "CodeBook") for c in children(b, "Codes")]
         parsed = parse_codes(books[0], path) if books else []
         if not parsed:
-            raise _fail(
+            raise fail(
                 "the project has no codes", path, root, hint="add at least one code to the project"
             )
         code_names = {p.guid: p.theme.name for p in parsed}
-        sources = _read_sources(root, zf, path, warnings)
+        sources = read_sources(root, zf, path, warnings)
         notes = {
             n.get("guid"): child_text(n, "PlainTextContent") or n.get("name") or ""
             for g in children(root, "Notes")
             for n in children(g, "Note")
+        }
+        # journeylab's own notes (journey structure, statuses) are data, not memos.
+        own = {
+            n.get("guid") or "": (n.get("name") or "", notes.pop(n.get("guid"), ""))
+            for g in children(root, "Notes")
+            for n in children(g, "Note")
+            if n.get("name") in (STRUCTURE_NOTE, STATUS_NOTE)
         }
         code_notes = [
             (code_names.get(c.get("guid") or ""), r.get("targetGUID"))
@@ -267,7 +140,7 @@ def import_qdpx(
         ]
     for src in sources:
         for sel in src.selections:
-            for code, _user in sel.codes:
+            for code, _user, _guid in sel.codes:
                 if code not in code_names:
                     raise InputError(
                         f"a Coding in '{src.name}' refers to code {code}, which is not in the"
@@ -280,7 +153,14 @@ def import_qdpx(
     staging = Path(tempfile.mkdtemp(prefix="journeylab-qdpx-"))
     try:
         report = _build(
-            staging, root, path, sources, codebook, code_names, users, notes, convention, warnings
+            staging,
+            root,
+            path,
+            sources,
+            codebook,
+            (code_names, users, notes, own),
+            convention,
+            warnings,
         )
         _theme_memos(staging, code_notes, notes)
         if folder.exists():
@@ -299,9 +179,9 @@ def _build(
     path: Path,
     sources: Sequence[Source],
     codebook: Codebook,
-    code_names: dict[str, str],
-    users: dict[str | None, str],
-    notes: dict[str | None, str],
+    lookups: tuple[
+        dict[str, str], dict[str | None, str], dict[str | None, str], dict[str, tuple[str, str]]
+    ],
     convention: str,
     warnings: list[str],
 ) -> tuple[Path, tuple[str, ...], int, int, tuple[str, ...], str, tuple[str, ...]]:
@@ -311,11 +191,15 @@ def _build(
     from journeylab.coding.transcripts import read_transcript
     from journeylab.fileio import write_text_atomic
 
+    code_names, users, notes, own = lookups
+    statuses = read_statuses(next((t for n, t in own.values() if n == STATUS_NOTE), None))
     title = root.get("name") or path.stem
-    write_text_atomic(staging / "study.toml", _study_toml(title, _case_roles(root)))
+    write_text_atomic(staging / "study.toml", _study_toml(title, case_roles(root)))
     write_text_atomic(staging / "codebook.yaml", dump_codebook(codebook))
     study = load_study(staging)
     taken: set[str] = set()
+    taken_journeys: set[str] = set()
+    bases: dict[str, dict[str, int]] = {}  # journey file -> where each journey starts
     placed: list[tuple[str, Source, dict[int, int], int]] = []  # rel, source, map, shift
     for src in sources:
         convert = mapper(src.raw, convention)
@@ -333,6 +217,13 @@ def _build(
                 lf = convert(p)
                 if lf is not None:
                     moved[p] = nfc[lf]
+        journeys = _journeys_of(src, own, text, path, warnings)
+        if journeys is not None:
+            rel = f"journeys/{journey_file_name(src.name, journeys, taken_journeys)}"
+            write_journeys(journeys, staging / rel)
+            bases[rel] = journey_bases(journeys)
+            placed.append((rel, src, moved, 0))
+            continue
         rel = f"transcripts/{_file_name(src.name, taken)}"
         target = staging / rel
         shift = 0
@@ -349,7 +240,7 @@ def _build(
     codings: set[tuple[str, str, str]] = set()
     with open_store(study) as store, store.transaction():
         for rel, src, moved, shift in placed:
-            segs = store.segments(source=rel)
+            segs = file_spans(store.segments(source=rel), bases.get(rel, {}))
             for note in src.notes:
                 if notes.get(note):
                     store.add_memo("source", rel, DEFAULT_CODER, notes[note] or "")
@@ -365,10 +256,11 @@ def _build(
                         f" (only a speaker label or blank lines); its codings are left out"
                     )
                     continue
-                for code, user in sel.codes:
+                for code, user, coding_guid in sel.codes:
                     coder = users.get(user, DEFAULT_CODER) if user else DEFAULT_CODER
+                    status = statuses.get(coding_guid, CodingStatus.MANUAL)
                     for seg in hits:
-                        store.set_coding(seg.id, code_names[code], coder, CodingStatus.MANUAL)
+                        store.set_coding(seg.id, code_names[code], coder, status)
                         codings.add((seg.id, code_names[code], coder))
                 for note in sel.notes:
                     if notes.get(note):
@@ -379,6 +271,20 @@ def _build(
     coders = tuple(sorted({c for _, _, c in codings}))
     files = tuple(rel for rel, *_ in placed)
     return staging, files, len(codebook.themes), len(codings), coders, convention, tuple(warnings)
+
+
+def _journeys_of(
+    src: Source, own: dict[str, tuple[str, str]], text: str, path: Path, warnings: list[str]
+) -> list[Journey] | None:
+    """The journeys a journeylab journey source carries, when they fit its text."""
+    structure = [own[g][1] for g in src.notes if own.get(g, ("", ""))[0] == STRUCTURE_NOTE]
+    if not structure:
+        return None
+    found = read_structure(structure[0], text, path, src.name)
+    if isinstance(found, str):
+        warnings.append(f"'{src.name}' was imported as a transcript, not as journeys: {found}")
+        return None
+    return found
 
 
 def _theme_memos(

@@ -19,6 +19,9 @@ from journeylab.coding.qdpx_read import import_qdpx
 from journeylab.coding.store import open_store
 from journeylab.coding.study import Study, load_study
 from journeylab.errors import InputError, PrivacyError
+from journeylab.journeys.model import Colour, Journey, Note, Stage, Step
+from journeylab.journeys.readers import read_journey_file
+from journeylab.journeys.writers import write_table, write_yaml
 from journeylab.themes.privacy import Pseudonymiser
 from tests.conftest import write_study
 
@@ -153,15 +156,76 @@ def test_import_of_an_export_gives_the_same_study(coded: Study, tmp_path: Path) 
             (t.name, t.description, t.color) for t in b.themes()
         ]
         assert {m[3] for m in b.memos()} == {"Se også kontaktpersonerne."}
-    transcript = {c for c in codings_of(coded) if c[0] == "fokusgruppe"}
-    assert transcript <= codings_of(copy)
-    # the journey file comes back as a transcript of the young person: coded, not dropped
-    assert any(c[0] == "rejser" and c[2] == "Relationen" for c in codings_of(copy))
+    assert codings_of(copy) == codings_of(coded)
+    # the journey file comes back as the same journey file, its coded note as a note
+    assert report.sources[0] == "journeys/rejser.csv"
+    assert not (tmp_path / "copy" / "transcripts" / "rejser.txt").exists()
+    assert read_journey_file(coded.root / "journeys" / "rejser.csv", source="x") == (
+        read_journey_file(tmp_path / "copy" / "journeys" / "rejser.csv", source="x")
+    )
+    with open_store(copy) as b:
+        note = next(s for s in b.segments() if s.text == "God klasselærer")
+        assert (note.colour, note.journey, note.kind.value) == ("green", "J01", "note")
+        assert [c.theme for c in b.codings(statuses=[CodingStatus.MANUAL])
+                if c.segment_id == note.id] == ["Relationen"]  # fmt: skip
 
 
 WORDS = ["sagsbehandler", "skolen", "æblet", "først", "gået", "🙂", "UU", "fravær", "ønsker"]
 turn = st.lists(st.sampled_from(WORDS), min_size=1, max_size=6).map(lambda w: " ".join(w) + ".")
 THEMES = ["Relationen", "Skolen", "Overgangen til voksen"]
+note_text = st.lists(st.sampled_from(WORDS), min_size=1, max_size=4).map(" ".join)
+age = st.none() | st.integers(0, 25) | st.sampled_from([15.5, 17.5])
+step = st.builds(
+    lambda text, stage, a, actor, green, red: Step(
+        Note(Colour.YELLOW, text, age=a, actor=actor, stage=stage),
+        tuple(Note(Colour.GREEN, t) for t in green),
+        tuple(Note(Colour.RED, t, age=ra) for t, ra in red),
+    ),
+    note_text,
+    st.none() | st.sampled_from(list(Stage)),
+    age,
+    st.none() | st.sampled_from(["lærer", "sagsbehandler", "UU-vejleder"]),
+    st.lists(note_text, max_size=2),
+    st.lists(st.tuples(note_text, age), max_size=2),
+)
+journey = st.builds(
+    lambda steps, pseudonym, a: (steps, pseudonym, a),
+    st.lists(step, min_size=1, max_size=3),
+    st.none() | st.sampled_from(["Sara", "Ali", "Noah"]),
+    st.none() | st.integers(15, 30),
+)
+
+
+def write_journeys(
+    study: Study, generated: list[tuple[list[Step], str | None, int | None]]
+) -> None:
+    """The first journey as a YAML file, the others in one CSV (replacing the default)."""
+    journeys = [
+        Journey(f"J{i:02d}", tuple(steps), pseudonym=p, age=a)
+        for i, (steps, p, a) in enumerate(generated, start=1)
+    ]
+    (study.root / "journeys" / "rejser.csv").unlink()
+    write_yaml(journeys[0], study.root / "journeys" / "J01.yaml")
+    if journeys[1:]:
+        write_table(journeys[1:], study.root / "journeys" / "rejser.csv")
+
+
+def notes_of(study: Study) -> list[tuple[object, ...]]:
+    with open_store(study) as store:
+        return sorted(
+            (s.id, s.start, s.end, s.text, s.colour, s.stage, s.journey, s.step, s.speaker)
+            for s in store.segments()
+            if s.kind.value == "note"
+        )
+
+
+def all_codings(study: Study) -> set[tuple[str, str, str, str, str]]:
+    with open_store(study) as store:
+        segs = {s.id: s for s in store.segments()}
+        return {
+            (c.segment_id, segs[c.segment_id].text, c.theme, c.coder, c.status.value)
+            for c in store.codings(statuses=[CodingStatus.ACCEPTED, CodingStatus.MANUAL])
+        }
 
 
 @settings(
@@ -170,32 +234,45 @@ THEMES = ["Relationen", "Skolen", "Overgangen til voksen"]
 @given(
     turns=st.lists(st.tuples(st.sampled_from(["Lone", "Karsten"]), turn), min_size=1, max_size=5),
     crlf=st.booleans(),
-    picks=st.lists(st.tuples(st.integers(0, 20), st.sampled_from(THEMES),
-                             st.sampled_from(["anna", "bo"])), max_size=6),
+    journeys=st.lists(journey, min_size=1, max_size=3),
+    picks=st.lists(st.tuples(st.integers(0, 40), st.sampled_from(THEMES),
+                             st.sampled_from(["anna", "bo"]),
+                             st.sampled_from([CodingStatus.MANUAL, CodingStatus.ACCEPTED])),
+                   max_size=8),
 )  # fmt: skip
 def test_round_trip_on_generated_studies(
-    turns: list[tuple[str, str]], crlf: bool, picks: list[tuple[int, str, str]]
+    turns: list[tuple[str, str]],
+    crlf: bool,
+    journeys: list[tuple[list[Step], str | None, int | None]],
+    picks: list[tuple[int, str, str, CodingStatus]],
 ) -> None:
     body = "\n\n".join(f"{who}: {said}" for who, said in turns) + "\n"
     body = "Interviewer: Hvordan går det?\n\n" + body
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         study = write_study(root / "s", {T: body.replace("\n", "\r\n") if crlf else body})
+        write_journeys(study, journeys)
         import_study(study)
         with open_store(study) as store:
             segs = store.segments()
-            for i, theme, coder in picks:
-                store.set_coding(segs[i % len(segs)].id, theme, coder, CodingStatus.MANUAL)
+            for i, theme, coder, status in picks:
+                store.set_coding(segs[i % len(segs)].id, theme, coder, status)
         export_qdpx(study, root / "s.qdpx")
         assert_valid(root / "s.qdpx")
-        import_qdpx(root / "s.qdpx", root / "copy")
+        report = import_qdpx(root / "s.qdpx", root / "copy")
+        assert report.warnings == ()
         copy = load_study(root / "copy")
         with open_store(study) as a, open_store(copy) as b:
-            assert a.source(T).text == b.source(T).text
+            assert [(s.path, s.kind, s.text) for s in a.sources()] == [
+                (s.path, s.kind, s.text) for s in b.sources()
+            ]
             assert [t.name for t in a.themes()] == [t.name for t in b.themes()]
-        want = {c for c in codings_of(study) if c[0] == "fokusgruppe"}
-        got = {c for c in codings_of(copy) if c[0] == "fokusgruppe"}
-        assert want == got
+        for path in sorted((study.root / "journeys").iterdir()):
+            again = root / "copy" / "journeys" / path.name
+            assert read_journey_file(path) == read_journey_file(again)
+        assert notes_of(study) == notes_of(copy)
+        # every coding, on notes and turns: same segment, text, theme, coder and status
+        assert all_codings(study) == all_codings(copy)
 
 
 def utf16(text: str) -> int:
