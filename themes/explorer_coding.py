@@ -1,4 +1,4 @@
-"""The explorer's write routes: code a segment, undo, write a memo.
+"""The explorer's write routes: code a segment or a selected span, undo, write a memo.
 
 Registered only when the explorer is not read-only. Each act is one short
 store transaction under the explorer's coder name (a person coder), so the
@@ -15,13 +15,14 @@ from fastapi.responses import JSONResponse
 from journeylab.coding.model import CodingStatus
 from journeylab.coding.store import Store
 from journeylab.errors import StoreError
-from journeylab.themes.explorer_data import open_for, segment_views
+from journeylab.themes.explorer_data import open_for, segment_views, segments_by_id
 from journeylab.themes.explorer_routes import explorer_of, fragment
-from journeylab.themes.explorer_security import Act, session_of
+from journeylab.themes.explorer_security import Act, SpanAct, session_of
 
 ACTIONS = ("toggle", "add", "remove", "accept", "reject")
 MAX_MEMO = 5000
 MAX_UNDO = 200
+MAX_SPAN = 200  # segments one selection may code (a source page shows 100)
 
 router = APIRouter()
 
@@ -75,19 +76,16 @@ def _apply(store: Store, segment: str, theme: str, coder: str, action: str) -> N
     store.set_coding(segment, theme, coder, status)
 
 
-def _answer(request: Request, store: Store, segment: str) -> JSONResponse:
-    """The segment's new controls (rendered HTML) and the themes' new counts."""
+def _answer(request: Request, store: Store, ids: list[str]) -> JSONResponse:
+    """The segments' new blocks (rendered HTML) and the themes' new counts."""
     ex = explorer_of(request)
-    seg = store.segment(segment)
     # The write moved the store's version: this reads the counted segments anew
     # (one narrow query); the findings follow, in the background on a big study.
     snap = ex.cache.get(store)
-    html = ""
-    if seg is not None:
-        view = segment_views(store, [seg], snap.themes, ex.coder, snap.names)[0]
-        html = fragment(request, view)
-    counts = snap.counts
-    return JSONResponse({"segment": segment, "html": html, "counts": counts})
+    views = segment_views(store, segments_by_id(store, ids), snap.themes, ex.coder, snap.names)
+    blocks = [{"segment": v.id, "html": fragment(request, v)} for v in views]
+    first = blocks[0] if blocks else {"segment": ids[0] if ids else "", "html": ""}
+    return JSONResponse({**first, "segments": blocks, "counts": snap.counts})
 
 
 @router.post("/api/code")
@@ -108,7 +106,20 @@ async def code(request: Request) -> JSONResponse:
             raise HTTPException(409, str(exc)) from exc
         session.undo.append(Act(segment, theme, before))
         del session.undo[:-MAX_UNDO]
-        return _answer(request, store, segment)
+        return _answer(request, store, [segment])
+
+
+def _restore(store: Store, act: Act, coder: str) -> None:
+    """Put the coder's coding of *act* back as it was before the act."""
+    if act.before is None:
+        store.remove_coding(act.segment, act.theme, coder)
+        return
+    status, memo = act.before
+    now = _mine(store, act.segment, act.theme, coder)
+    if memo is None and now is not None and now[1] is not None:
+        # set_coding keeps a memo it is not given: drop the act's memo with the row.
+        store.remove_coding(act.segment, act.theme, coder)
+    store.set_coding(act.segment, act.theme, coder, CodingStatus(status), memo=memo)
 
 
 @router.post("/api/undo")
@@ -117,17 +128,16 @@ async def undo(request: Request) -> JSONResponse:
     session = session_of(request)
     if not session.undo:
         raise HTTPException(409, "nothing to undo")
-    act = session.undo.pop()
+    last = session.undo.pop()
+    acts = last.acts if isinstance(last, SpanAct) else (last,)
     with open_for(ex.study) as store:
         try:
-            if act.before is None:
-                store.remove_coding(act.segment, act.theme, ex.coder)
-            else:
-                status, memo = act.before
-                store.set_coding(act.segment, act.theme, ex.coder, CodingStatus(status), memo=memo)
+            with store.transaction():  # a span is undone whole or not at all
+                for act in reversed(acts):
+                    _restore(store, act, ex.coder)
         except StoreError as exc:
             raise HTTPException(409, str(exc)) from exc
-        return _answer(request, store, act.segment)
+        return _answer(request, store, list(dict.fromkeys(a.segment for a in acts)))
 
 
 @router.post("/api/memo")
@@ -139,4 +149,76 @@ async def memo(request: Request) -> JSONResponse:
         if store.segment(segment) is None:
             raise HTTPException(404, "no such segment")
         store.add_memo("segment", segment, ex.coder, text)
-        return _answer(request, store, segment)
+        return _answer(request, store, [segment])
+
+
+# -- span coding: a text selection across one or more segments -----------------
+
+
+def _span_ids(data: dict[str, Any]) -> list[str]:
+    value = data.get("segments")
+    if (
+        not isinstance(value, list)
+        or not 0 < len(value) <= MAX_SPAN
+        or not all(isinstance(v, str) and 0 < len(v) <= 500 for v in value)
+    ):
+        raise HTTPException(400, f"'segments' must be a list of 1 to {MAX_SPAN} segment ids")
+    return list(dict.fromkeys(value))
+
+
+def _span_quotes(data: dict[str, Any], ids: list[str]) -> dict[str, str]:
+    value = data.get("quotes") or {}
+    if not isinstance(value, dict) or not all(
+        k in ids and isinstance(v, str) and len(v) <= MAX_MEMO for k, v in value.items()
+    ):
+        raise HTTPException(400, "'quotes' must map segments of the span to selected words")
+    return {k: v.strip() for k, v in value.items() if v.strip()}
+
+
+def _code_one(store: Store, segment: str, theme: str, coder: str, quote: str | None) -> Act | None:
+    """Give *theme* to one segment of a span; the Act to undo it, or None if nothing changed."""
+    before = _mine(store, segment, theme, coder)
+    if before is not None and before[0] in ("manual", "accepted"):
+        if quote is None or before[1] is not None:
+            return None  # already coded (and an earlier memo is never overwritten)
+        store.set_coding(segment, theme, coder, CodingStatus(before[0]), memo=quote)
+        return Act(segment, theme, before)
+    # As with a theme button, adding what the machine proposed accepts its suggestion.
+    status = CodingStatus.ACCEPTED if _suggested(store, segment, theme) else CodingStatus.MANUAL
+    keep = before is not None and before[1] is not None
+    store.set_coding(segment, theme, coder, status, memo=None if keep else quote)
+    return Act(segment, theme, before)
+
+
+@router.post("/api/code-span")
+async def code_span(request: Request) -> JSONResponse:
+    """Code every segment a selection touched with one theme, as one undoable act.
+
+    A quote (the selected words, when they are less than the whole segment) must
+    be words of the segment as shown, and is kept as the coding's memo.
+    """
+    ex = explorer_of(request)
+    data = await _json(request)
+    ids, theme = _span_ids(data), _text(data, "theme")
+    quotes = _span_quotes(data, ids)
+    session = session_of(request)
+    with open_for(ex.study) as store:
+        found = {s.id: s for s in segments_by_id(store, ids)}
+        if len(found) != len(ids):
+            raise HTTPException(404, "no such segment")
+        names = ex.cache.get(store).names
+        for segment, quote in list(quotes.items()):
+            shown = names.text(found[segment].text).strip()
+            if quote not in shown:
+                raise HTTPException(400, "a quote must be words of its segment")
+            if quote == shown:
+                del quotes[segment]  # the whole segment: nothing to keep beyond the coding
+        try:
+            with store.transaction():  # every segment of the span, or none
+                done = [_code_one(store, i, theme, ex.coder, quotes.get(i)) for i in ids]
+        except StoreError as exc:
+            raise HTTPException(409, str(exc)) from exc
+        # Pushed even when nothing changed, so that u always undoes this act, not an older one.
+        session.undo.append(SpanAct(tuple(a for a in done if a is not None)))
+        del session.undo[:-MAX_UNDO]
+        return _answer(request, store, ids)

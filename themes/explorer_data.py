@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from journeylab.coding.fts import MARK_END, MARK_START, fts_query
 from journeylab.coding.model import Coding, CodingStatus, Role, Segment, Theme
@@ -34,6 +34,7 @@ class ThemeMark:
     state: str  # "coded" | "suggested" | "rejected" | "none"
     mine: bool  # the explorer's coder holds a person coding for it
     score: float | None = None
+    memo: str | None = None  # the memo of the coder's coding (a span's selected words)
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,8 @@ def marks_for(themes: Sequence[Theme], codings: Sequence[Coding], coder: str) ->
             state = "suggested"
         else:
             state = "none"
-        marks.append(ThemeMark(theme.name, index, state, bool(mine), score))
+        memo = next((c.memo for c in mine if c.memo), None)
+        marks.append(ThemeMark(theme.name, index, state, bool(mine), score, memo))
     return marks
 
 
@@ -166,7 +168,10 @@ def segment_views(
             stage=s.stage,
             colour=s.colour,
             journey=s.journey,
-            marks=tuple(marks_for(themes, by_segment.get(s.id, []), coder)),
+            marks=tuple(
+                replace(m, memo=names.text(m.memo)) if m.memo else m
+                for m in marks_for(themes, by_segment.get(s.id, []), coder)
+            ),
             memos=tuple(memos.get(s.id, ())),
         )
         for s in segments

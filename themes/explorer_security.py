@@ -63,10 +63,17 @@ class Act:
     before: tuple[str, str | None] | None  # (status, memo) of the coder's coding
 
 
+@dataclass(frozen=True)
+class SpanAct:
+    """One theme given to every segment a text selection touched; undone as one act."""
+
+    acts: tuple[Act, ...]
+
+
 @dataclass
 class Session:
     csrf: str
-    undo: list[Act] = field(default_factory=list)
+    undo: list[Act | SpanAct] = field(default_factory=list)
 
 
 class Sessions:

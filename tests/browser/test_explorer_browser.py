@@ -237,3 +237,136 @@ def test_read_only_refuses_a_change(servers: tuple[str, str], page: tuple) -> No
             return r.status; }"""
     )
     assert status in (404, 405)
+
+
+def _point_in_text(pg: Page, segment_id: str, offset: int) -> tuple[int, int]:
+    """Viewport coordinates of the character at *offset* in a segment's text."""
+    x, y = pg.evaluate(
+        """([id, offset]) => {
+            const el = document.querySelector(`.segment[data-segment="${id}"] .seg-text`);
+            const text = el.firstChild;
+            const r = document.createRange();
+            const at = Math.min(offset, text.length - 1);
+            r.setStart(text, at);
+            r.setEnd(text, at + 1);
+            const b = r.getBoundingClientRect();
+            return [b.left + b.width / 2, b.top + b.height / 2];
+        }""",
+        [segment_id, offset],
+    )
+    # Whole pixels: Chromium started no selection at some fractional points.
+    return round(x), round(y)
+
+
+def test_select_text_across_two_segments_codes_both_then_undo(
+    servers: tuple[str, str], page: tuple, study: Study
+) -> None:
+    pg, _ = page
+    pg.goto(servers[0] + "/kilde?sti=transcripts/fokusgruppe_familie_skole.md")
+    # Two neighbouring turns that are not the interviewer's, and a theme neither has.
+    a, b, theme = pg.evaluate(
+        """() => {
+            const s = [...document.querySelectorAll('.segment')];
+            const names = [...document.getElementById('theme-buttons').content
+                .querySelectorAll('.theme-btn')].map(x => x.dataset.theme);
+            for (let i = 0; i + 1 < s.length; i++) {
+                if ([s[i], s[i + 1]].some(x => x.matches('.role-interviewer'))) continue;
+                const coded = (s[i].dataset.coded + ' ' + s[i + 1].dataset.coded).split(' ');
+                const free = names.findIndex((n, j) => !coded.includes(String(j + 1)));
+                s[i].scrollIntoView({block: 'center'});
+                return [s[i].dataset.segment, s[i + 1].dataset.segment, names[free]];
+            }
+            return null;
+        }"""
+    )
+
+    def pressed(segment_id: str) -> object:
+        return _segment(pg, segment_id).locator(f'.theme-btn[data-theme="{theme}"]')
+
+    expect(pressed(a)).to_have_attribute("aria-pressed", "false")
+    bar = pg.locator("#span-bar")
+    expect(bar).to_be_hidden()
+    shown_a = _segment(pg, a).locator(".seg-text").inner_text().strip()
+    shown_b = _segment(pg, b).locator(".seg-text").inner_text().strip()
+    # Drag from the 6th character of the first turn to the 12th of the next one.
+    pg.mouse.move(*_point_in_text(pg, a, 5))
+    pg.mouse.down()
+    pg.mouse.move(*_point_in_text(pg, b, 11), steps=8)
+    pg.mouse.up()
+    expect(bar).to_be_visible()
+    bar.locator(f'.theme-btn[data-theme="{theme}"]').click()
+    expect(pressed(a)).to_have_attribute("aria-pressed", "true")
+    expect(pressed(b)).to_have_attribute("aria-pressed", "true")
+    expect(bar).to_be_hidden()
+    pg.reload()
+    expect(pressed(a)).to_have_attribute("aria-pressed", "true")
+    expect(pressed(b)).to_have_attribute("aria-pressed", "true")
+    # Both selections were partial: the selected words are kept and shown.
+    expect(_segment(pg, a).locator(f'.span-quote[data-theme="{theme}"]')).to_have_count(1)
+    expect(_segment(pg, b).locator(f'.span-quote[data-theme="{theme}"]')).to_have_count(1)
+    with open_store(study) as store:
+        memos = {
+            c.segment_id: c.memo
+            for c in store.codings(coder="analytiker")
+            if c.theme == theme and c.segment_id in (a, b)
+        }
+    # The memo holds the words as shown (pseudonymised): the end of a, the start of b.
+    assert set(memos) == {a, b}
+    assert memos[a] and shown_a.endswith(memos[a]) and len(memos[a]) < len(shown_a)
+    assert memos[b] and shown_b.startswith(memos[b]) and len(memos[b]) < len(shown_b)
+    # One u undoes the whole span act.
+    pg.keyboard.press("u")
+    expect(pressed(a)).to_have_attribute("aria-pressed", "false")
+    expect(pressed(b)).to_have_attribute("aria-pressed", "false")
+    pg.reload()
+    expect(pressed(a)).to_have_attribute("aria-pressed", "false")
+    expect(pressed(b)).to_have_attribute("aria-pressed", "false")
+
+
+def test_read_only_has_no_span_bar(servers: tuple[str, str], page: tuple) -> None:
+    pg, _ = page
+    pg.goto(servers[1] + "/kilde?sti=transcripts/fokusgruppe_familie_skole.md")
+    text = pg.locator(".seg-text").nth(1)
+    text.click(click_count=3)  # selects the paragraph
+    assert pg.evaluate("() => window.getSelection().toString().length") > 0
+    pg.wait_for_timeout(300)
+    expect(pg.locator("#span-bar")).to_have_count(0)
+
+
+def test_shift_arrows_extend_the_selection_and_a_digit_codes_it(
+    servers: tuple[str, str], page: tuple, study: Study
+) -> None:
+    pg, _ = page
+    pg.goto(servers[0] + "/kilde?sti=transcripts/fokusgruppe_familie_skole.md")
+    seg, number = pg.evaluate(
+        """() => {
+            const s = [...document.querySelectorAll('.segment:not(.role-interviewer)')][2];
+            s.scrollIntoView({block: 'center'});
+            const coded = s.dataset.coded.split(' ');
+            return [s.dataset.segment, [1, 2, 3, 4, 5, 6, 7].find(n => !coded.includes(String(n)))];
+        }"""
+    )
+    button = _segment(pg, seg).locator(".theme-btn").nth(number - 1)
+    theme = button.get_attribute("data-theme")
+    x, y = _point_in_text(pg, seg, 3)
+    pg.mouse.move(x, y)
+    pg.mouse.down()
+    pg.mouse.move(x + 40, y, steps=4)
+    pg.mouse.up()
+    before = pg.evaluate("() => window.getSelection().toString()")
+    for _ in range(5):
+        pg.keyboard.press("Shift+ArrowRight")
+    words = pg.evaluate("() => window.getSelection().toString()").strip()
+    assert len(words) > len(before.strip())
+    expect(pg.locator("#span-bar")).to_be_visible()
+    pg.keyboard.press(str(number))
+    expect(button).to_have_attribute("aria-pressed", "true")
+    with open_store(study) as store:
+        memo = next(
+            c.memo
+            for c in store.codings(coder="analytiker")
+            if (c.segment_id, c.theme) == (seg, theme)
+        )
+    assert memo == words
+    pg.keyboard.press("u")
+    expect(button).to_have_attribute("aria-pressed", "false")

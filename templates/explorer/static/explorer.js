@@ -50,7 +50,7 @@
   }
   addButtons(document);
 
-  function replaceSegment(id, html, counts) {
+  function replaceSegment(id, html) {
     segments().forEach(function (el, i) {
       if (el.getAttribute("data-segment") !== id || !html) { return; }
       var box = document.createElement("div");
@@ -60,6 +60,9 @@
       el.replaceWith(fresh);
       if (i === current) { fresh.classList.add("current"); fresh.focus({ preventScroll: true }); }
     });
+  }
+
+  function showCounts(counts) {
     Object.keys(counts || {}).forEach(function (theme) {
       document.querySelectorAll("[data-count-theme]").forEach(function (el) {
         if (el.getAttribute("data-count-theme") === theme) { el.textContent = String(counts[theme]); }
@@ -80,7 +83,11 @@
       }
       return response.json();
     }).then(function (data) {
-      replaceSegment(data.segment, data.html, data.counts);
+      // A span act (and its undo) answers with several blocks, a segment act with one.
+      (data.segments || [{ segment: data.segment, html: data.html }]).forEach(function (b) {
+        replaceSegment(b.segment, b.html);
+      });
+      showCounts(data.counts);
       say(meta("ui-saved"));
       return data;
     }).catch(function (err) { say(meta("ui-error") + ": " + err.message); });
@@ -102,9 +109,121 @@
     return chip ? chip.getAttribute("data-theme") : null;
   }
 
+  // -- Span coding: select text (mouse, or shift+arrows) in one or more segments;
+  // a floating bar offers the themes, and one click codes every segment the
+  // selection touches. The selected words go along as a quote when they are less
+  // than the whole segment (the server keeps them as the coding's memo).
+  var bar = null, span = null, mouseDown = false, timer = 0;
+
+  function makeBar() {
+    var template = document.getElementById("theme-buttons");
+    if (!template || readOnly) { return null; }
+    var el = document.createElement("div");
+    el.id = "span-bar";
+    el.className = "span-bar";
+    el.hidden = true;
+    el.setAttribute("role", "toolbar");
+    el.setAttribute("aria-label", meta("ui-span"));
+    var label = document.createElement("span");
+    label.className = "span-label";
+    label.textContent = meta("ui-span");
+    el.appendChild(label);
+    el.appendChild(template.content.cloneNode(true));
+    el.querySelectorAll(".theme-btn").forEach(function (button) {
+      button.setAttribute("data-action", "span");
+      button.removeAttribute("aria-pressed");
+    });
+    // Pressing a button must not clear the selection it is about to code.
+    el.addEventListener("mousedown", function (event) { event.preventDefault(); });
+    document.body.appendChild(el);
+    return el;
+  }
+  bar = makeBar();
+
+  // The segments whose text the range covers at least in part, with the words covered.
+  function touched(range) {
+    var found = [];
+    document.querySelectorAll(".segment .seg-text").forEach(function (el) {
+      if (!range.intersectsNode(el)) { return; }
+      var part = document.createRange();
+      part.selectNodeContents(el);
+      if (range.compareBoundaryPoints(Range.START_TO_START, part) > 0) {
+        part.setStart(range.startContainer, range.startOffset);
+      }
+      if (range.compareBoundaryPoints(Range.END_TO_END, part) < 0) {
+        part.setEnd(range.endContainer, range.endOffset);
+      }
+      var words = part.toString().trim();
+      if (!words) { return; }
+      var whole = (el.textContent || "").trim();
+      var id = el.closest(".segment").getAttribute("data-segment");
+      if (found.some(function (s) { return s.id === id; })) { return; }
+      found.push({ id: id, quote: words === whole ? "" : words });
+    });
+    return found;
+  }
+
+  function hideBar() {
+    if (bar) { bar.hidden = true; }
+    span = null;
+  }
+
+  function updateBar() {
+    if (!bar) { return; }
+    var selection = window.getSelection();
+    if (!selection || selection.isCollapsed || !selection.rangeCount) { hideBar(); return; }
+    var range = selection.getRangeAt(0);
+    var found = touched(range);
+    if (!found.length) { hideBar(); return; }
+    span = found;
+    var rect = range.getBoundingClientRect();
+    bar.hidden = false;
+    var left = Math.max(8, Math.min(window.innerWidth - bar.offsetWidth - 8, rect.left));
+    bar.style.left = (left + window.scrollX) + "px";  // CSSOM, allowed by the CSP
+    // Below the selection, or above it when the fixed key footer would cover the bar.
+    var below = rect.bottom + 8 + bar.offsetHeight < window.innerHeight - 60;
+    var top = below ? rect.bottom + 8 : Math.max(8, rect.top - bar.offsetHeight - 8);
+    bar.style.top = (top + window.scrollY) + "px";
+  }
+
+  function codeSpan(theme) {
+    // The selection may have grown since the bar last looked (shift+arrows, then a digit).
+    var now = window.getSelection();
+    if (now && !now.isCollapsed && now.rangeCount) {
+      var fresh = touched(now.getRangeAt(0));
+      if (fresh.length) { span = fresh; }
+    }
+    if (!span || !theme || readOnly) { return; }
+    var body = { segments: [], theme: theme, quotes: {} };
+    span.forEach(function (s) {
+      body.segments.push(s.id);
+      if (s.quote) { body.quotes[s.id] = s.quote; }
+    });
+    hideBar();
+    var selection = window.getSelection();
+    if (selection) { selection.removeAllRanges(); }
+    post("/api/code-span", body);
+  }
+
+  if (bar) {
+    document.addEventListener("mousedown", function (event) {
+      if (!bar.contains(event.target)) { mouseDown = true; }
+    });
+    document.addEventListener("mouseup", function () {
+      mouseDown = false;
+      window.setTimeout(updateBar, 0);
+    });
+    document.addEventListener("selectionchange", function () {
+      if (mouseDown) { return; }  // the bar waits for the end of a drag
+      window.clearTimeout(timer);
+      timer = window.setTimeout(updateBar, 120);
+    });
+  }
+
   document.addEventListener("click", function (event) {
     var button = event.target.closest("button[data-action]");
     if (!button) { return; }
+    if (button.getAttribute("data-action") === "span") { codeSpan(button.getAttribute("data-theme")); return; }
     var segment = button.closest(".segment");
     current = segments().indexOf(segment);
     act(segment, button.getAttribute("data-action"), button.getAttribute("data-theme"));
@@ -138,6 +257,16 @@
     if (key === "j") { focusAt(current + 1); return; }
     if (key === "k") { focusAt(current - 1); return; }
     if (readOnly) { return; }
+    if (span && bar && !bar.hidden) {
+      // While text is selected, the digits code the selection and Escape drops it.
+      if (key === "Escape") { hideBar(); window.getSelection().removeAllRanges(); return; }
+      if (/^[1-9]$/.test(key)) {
+        var themes = bar.querySelectorAll(".theme-btn");
+        var n = parseInt(key, 10);
+        if (n <= themes.length) { codeSpan(themes[n - 1].getAttribute("data-theme")); }
+        return;
+      }
+    }
     if (key === "u") { post("/api/undo", {}); return; }
     var segment = currentSegment();
     if (!segment) { return; }
