@@ -11,7 +11,8 @@ getrusage(RUSAGE_CHILDREN) reports for a single waited-for child):
     tokenizer     spacy.blank("da") + nlp.pipe over the same segment texts (the floor)
     rules, similarity, ensemble     code_study(study, coder=...)
     html, md      report_study(...) with suggestions >= 0.3 (a fresh study has no person codings)
-    recode        code_study(coder="ensemble") after a codebook change (no re-parse)
+    recode        code_study(coder="ensemble") after a codebook change (no re-parse; the
+                  segments' similarity features cached by the ensemble phase are reused)
     reimport      import_study after one transcript got one more turn
     explorer      bench/explorer_bench.py on the study, if it exists
 
@@ -169,6 +170,7 @@ def bench_size(
     words: int, out: Path, seed: int, explorer_seconds: float, skip: frozenset[str] = frozenset()
 ) -> dict[str, object]:
     from journeylab.bench.generate import generate_study, size_label
+    from journeylab.coding.similarity import CACHE_NAME
 
     label = size_label(words)
     root = out / f"study_{label}"
@@ -179,9 +181,14 @@ def bench_size(
         f"\n{label}: generated {gen.words} words in {gen_s:.1f} s ({gen.files} files)", flush=True
     )
     results: dict[str, Measure] = {}
+    cache = root / ".journeylab" / CACHE_NAME
     for phase in ("import", "tokenizer", "rules", "similarity", "ensemble", "html", "md"):
         if phase in skip:
             continue
+        if phase in ("similarity", "ensemble"):
+            # First codings are measured cold: without the segment features an
+            # earlier phase left. The re-code below uses the ensemble's.
+            cache.unlink(missing_ok=True)
         results[phase] = m = run_phase(phase, root)
         print(f"  {phase:<11} {m.seconds:8.2f} s  {m.rss_mb:7.0f} MB", flush=True)
     total, segments, _ = _study_words(root)

@@ -8,9 +8,10 @@ transaction; accepted, rejected and manual codings are never touched.
 
 from __future__ import annotations
 
-from collections import Counter
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from journeylab.coding.model import Codebook, Coding, CodingStatus, Role, Segment, Suggestion
 from journeylab.coding.store import MACHINE_PREFIX, open_store
@@ -39,10 +40,12 @@ def _load_codebook(study: Study) -> Codebook:
     return load_codebook(study.codebook_path)
 
 
-def _default_suggest() -> SuggestFn:
+def _default_suggest(cache_dir: Path) -> SuggestFn:
     from journeylab.coding.ensemble import suggest
 
-    return suggest
+    # The segments' similarity features are kept beside the store: a re-code after
+    # a codebook change then only counts the codebook's texts.
+    return functools.partial(suggest, cache_dir=cache_dir)
 
 
 def _model_suggestions(
@@ -68,7 +71,7 @@ def code_study(
     train_model = coder == "model" and suggest_fn is None
     if suggest_fn is None:
         # Lazy: scikit-learn and numpy load only when coding actually runs.
-        suggest_fn = _default_suggest()
+        suggest_fn = _default_suggest(study.store_path.parent)
     codebook = codebook or _load_codebook(study)
     name = machine_coder(coder)
     with open_store(study) as store:
@@ -86,9 +89,7 @@ def code_study(
             progress(len(segments), len(segments), name)
         with store.transaction():
             stored = store.replace_suggestions(name, suggestions)
-        counts = Counter(
-            c.theme for c in store.codings(coder=name, statuses=[CodingStatus.SUGGESTED])
-        )
+        counts = store.count_codings(coder=name, statuses=[CodingStatus.SUGGESTED])
     order = list(codebook.names) + sorted(set(counts) - set(codebook.names))
     return CodeReport(
         coder=name,

@@ -10,6 +10,7 @@ three close candidates.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -53,17 +54,26 @@ def combine(rules: Scores, similarity: Scores) -> Scores:
 
 
 def score(
-    segments: Sequence[Segment], codebook: Codebook, coder: str = "ensemble", *, lang: str = "da"
+    segments: Sequence[Segment],
+    codebook: Codebook,
+    coder: str = "ensemble",
+    *,
+    lang: str = "da",
+    cache_dir: Path | None = None,
 ) -> Scores:
-    """Every segment's score for every theme of *codebook*, by *coder* (one of CODERS)."""
+    """Every segment's score for every theme of *codebook*, by *coder* (one of CODERS).
+
+    *cache_dir* (the study's .journeylab folder) keeps the segments' similarity
+    features between runs, so a re-code after a codebook change skips counting them.
+    """
     _check_coder(coder)
     if coder == "rules":
         return score_rules(segments, codebook, lang=lang)
     if coder == "similarity":
-        return score_similarity(segments, codebook, lang=lang)
+        return score_similarity(segments, codebook, lang=lang, cache_dir=cache_dir)
     return combine(
         score_rules(segments, codebook, lang=lang),
-        score_similarity(segments, codebook, lang=lang),
+        score_similarity(segments, codebook, lang=lang, cache_dir=cache_dir),
     )
 
 
@@ -75,6 +85,7 @@ def suggest(
     lang: str = "da",
     top: int = 3,
     min_score: float = 0.15,
+    cache_dir: Path | None = None,
 ) -> list[Suggestion]:
     """Up to *top* themes per segment scoring at least *min_score*, best first.
 
@@ -84,7 +95,7 @@ def suggest(
     material = [s for s in segments if s.role is not Role.INTERVIEWER]
     if not material or not codebook.themes or top <= 0:
         return []
-    scores = score(material, codebook, coder, lang=lang)
+    scores = score(material, codebook, coder, lang=lang, cache_dir=cache_dir)
     out: list[Suggestion] = []
     # Stable sort: ties keep codebook order.
     ranking = np.argsort(-scores.matrix, axis=1, kind="stable")[:, :top]

@@ -149,7 +149,10 @@ def _match_sequence(
             per[label] = -value if negated else value
 
     for i, word in enumerate(seq):
-        matched = _word_matches(word, kws, cache)
+        # The cache lookup inline: ~2M words at 1M words of text, most without a match.
+        matched = cache.get(word)
+        if matched is None:
+            matched = _word_matches(word, kws, cache)
         if matched:
             negated = _negated(seq, i)
             for kw in matched:

@@ -165,8 +165,39 @@ class Store:
         coder: str | None = None,
         theme: str | None = None,
         source: str | None = None,
+        min_score: float | None = None,
     ) -> list[Coding]:
-        return [a.coding for a in self.anchored_codings(statuses, coder, theme, source)]
+        """Codings, filtered; *min_score* drops suggestions scoring below it (others stay)."""
+        sql, params = _codings_where(statuses, coder, theme, source, min_score)
+        # Only the Coding's columns: the anchor copies are the bulk of a row.
+        rows = self._q(
+            "SELECT segment_id, theme, coder, status, score, rank, explanation, memo"
+            f" FROM codings{sql} ORDER BY source, anchor_start, theme, coder",
+            params,
+        )
+        return [coding_from_row(r) for r in rows]
+
+    def has_person_codings(self) -> bool:
+        """True when a person (not a machine coder) has accepted, rejected or added a coding."""
+        row = self.conn.execute(
+            "SELECT 1 FROM codings WHERE status != ? AND substr(coder, 1, ?) != ? LIMIT 1",
+            (CodingStatus.SUGGESTED.value, len(MACHINE_PREFIX), MACHINE_PREFIX),
+        ).fetchone()
+        return row is not None
+
+    def count_codings(
+        self, *, coder: str | None = None, statuses: Iterable[CodingStatus] | None = None
+    ) -> dict[str, int]:
+        """Codings per theme (one GROUP BY, no rows built)."""
+        sql, params = "SELECT theme, count(*) FROM codings WHERE 1=1", []
+        if statuses is not None:
+            wanted = [CodingStatus(s).value for s in statuses]
+            sql += f" AND status IN ({','.join('?' * len(wanted))})"
+            params.extend(wanted)
+        if coder is not None:
+            sql += " AND coder = ?"
+            params.append(coder)
+        return {t: int(c) for t, c in self.conn.execute(sql + " GROUP BY theme", params)}
 
     def anchored_codings(
         self,
@@ -175,16 +206,10 @@ class Store:
         theme: str | None = None,
         source: str | None = None,
     ) -> list[AnchoredCoding]:
-        sql, params = "SELECT * FROM codings WHERE 1=1", []
-        if statuses is not None:
-            wanted = [CodingStatus(s).value for s in statuses]
-            sql += f" AND status IN ({','.join('?' * len(wanted))})"
-            params.extend(wanted)
-        for column, value in (("coder", coder), ("theme", theme), ("source", source)):
-            if value is not None:
-                sql += f" AND {column} = ?"
-                params.append(value)
-        rows = self._q(sql + " ORDER BY source, anchor_start, theme, coder", params)
+        sql, params = _codings_where(statuses, coder, theme, source, None)
+        rows = self._q(
+            f"SELECT * FROM codings{sql} ORDER BY source, anchor_start, theme, coder", params
+        )
         return [
             AnchoredCoding(
                 coding=coding_from_row(r),
@@ -466,6 +491,30 @@ class Store:
         except sqlite3.DatabaseError:
             return False
         return True
+
+
+def _codings_where(
+    statuses: Iterable[CodingStatus] | None,
+    coder: str | None,
+    theme: str | None,
+    source: str | None,
+    min_score: float | None,
+) -> tuple[str, list[Any]]:
+    """The WHERE clause (and its parameters) of a codings query."""
+    sql = " WHERE 1=1"
+    params: list[Any] = []
+    if statuses is not None:
+        wanted = [CodingStatus(s).value for s in statuses]
+        sql += f" AND status IN ({','.join('?' * len(wanted))})"
+        params.extend(wanted)
+    for column, value in (("coder", coder), ("theme", theme), ("source", source)):
+        if value is not None:
+            sql += f" AND {column} = ?"
+            params.append(value)
+    if min_score is not None:
+        sql += " AND (status != ? OR score >= ?)"
+        params += [CodingStatus.SUGGESTED.value, min_score]
+    return sql, params
 
 
 def open_store(study: Study, *, create: bool = False) -> Store:

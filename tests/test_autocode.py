@@ -84,3 +84,17 @@ def test_real_ensemble_codes_the_tiny_study(study: Study) -> None:
 def test_unknown_coder_is_refused(study: Study) -> None:
     with pytest.raises(StudyError, match="unknown coder"):
         code_study(study, coder="magic")
+
+
+def test_ensemble_keeps_segment_features_beside_the_store(study: Study) -> None:
+    from journeylab.coding.similarity import CACHE_NAME
+
+    first = code_study(study)
+    cache = study.store_path.parent / CACHE_NAME
+    assert cache.exists()
+    with open_store(study) as store:
+        before = {(c.segment_id, c.theme, c.score) for c in store.codings(coder=first.coder)}
+    second = code_study(study)  # from the cache: the same suggestions
+    with open_store(study) as store:
+        after = {(c.segment_id, c.theme, c.score) for c in store.codings(coder=second.coder)}
+    assert after == before and second.per_theme == first.per_theme

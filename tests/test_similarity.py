@@ -69,3 +69,111 @@ def test_empty_and_unknown_mode(preset: Codebook) -> None:
     assert score_similarity([], preset).matrix.shape == (0, len(preset.themes))
     with pytest.raises(ValueError):
         score_similarity([seg("x")], preset, mode="nope")
+
+
+def test_cache_is_written_reused_and_gives_the_same_scores(preset: Codebook, tmp_path) -> None:
+    from journeylab.coding import similarity
+
+    segments = [seg(t, i) for i, t in enumerate(TEXTS)]
+    plain = score_similarity(segments, preset)
+    first = score_similarity(segments, preset, cache_dir=tmp_path)
+    cache = tmp_path / similarity.CACHE_NAME
+    assert cache.exists()
+    stamp = cache.stat().st_mtime_ns
+    second = score_similarity(segments, preset, cache_dir=tmp_path)
+    assert cache.stat().st_mtime_ns == stamp  # read, not counted and written again
+    np.testing.assert_allclose(first.matrix, plain.matrix, atol=1e-6)
+    np.testing.assert_allclose(second.matrix, plain.matrix, atol=1e-6)
+    assert second.explanations == plain.explanations
+
+
+def test_cache_for_other_segments_is_not_used(preset: Codebook, tmp_path) -> None:
+    from journeylab.coding import similarity
+
+    score_similarity([seg(t, i) for i, t in enumerate(TEXTS)], preset, cache_dir=tmp_path)
+    others = [seg(t, i) for i, t in enumerate(reversed(TEXTS))]
+    got = score_similarity(others, preset, cache_dir=tmp_path)
+    np.testing.assert_allclose(got.matrix, score_similarity(others, preset).matrix, atol=1e-6)
+    (tmp_path / similarity.CACHE_NAME).write_bytes(b"not a cache")
+    again = score_similarity(others, preset, cache_dir=tmp_path)
+    np.testing.assert_allclose(again.matrix, got.matrix, atol=1e-6)
+
+
+def test_codebook_change_reuses_segment_features(preset: Codebook, tmp_path) -> None:
+    import dataclasses
+
+    from journeylab.coding import similarity
+
+    segments = [seg(t, i) for i, t in enumerate(TEXTS)]
+    score_similarity(segments, preset, cache_dir=tmp_path)
+    first = preset.themes[0]
+    changed = dataclasses.replace(
+        preset,
+        themes=(
+            dataclasses.replace(first, keywords=(*first.keywords, "hjemmebesøg")),
+            *preset.themes[1:],
+        ),
+    )
+    calls: list[int] = []
+    real = similarity.count_segments
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    similarity.count_segments = counting  # type: ignore[assignment]
+    try:
+        cached = score_similarity(segments, changed, cache_dir=tmp_path)
+    finally:
+        similarity.count_segments = real  # type: ignore[assignment]
+    assert calls == []
+    np.testing.assert_allclose(cached.matrix, score_similarity(segments, changed).matrix, atol=1e-6)
+
+
+def test_hashed_features_match_tfidf_vectorizer(preset: Codebook) -> None:
+    """The hashed TF-IDF gives scikit-learn's TfidfVectorizer cosines (bar rare collisions)."""
+    import scipy.sparse as sp
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.preprocessing import normalize
+
+    from journeylab.coding import similarity as sim
+
+    segments = [seg(t, i) for i, t in enumerate(TEXTS * 3)]
+    tt = sim._theme_texts(preset, "da")
+    lemma_docs = [sim._content(lem, "da") for lem in sim.segment_lemmas(segments, "da")]
+    lemma_docs += list(tt.lemmas)
+    char_docs = [s.text.lower() for s in segments] + [t.lower() for t in tt.texts]
+    words = TfidfVectorizer(
+        token_pattern=r"\S+", ngram_range=(1, 2), sublinear_tf=True, lowercase=False
+    ).fit_transform(lemma_docs)
+    chars = TfidfVectorizer(
+        analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2
+    ).fit_transform(char_docs)
+    w = sim.CHAR_WEIGHT
+    joined = normalize(sp.hstack([words * np.sqrt(1 - w), chars * np.sqrt(w)], format="csr"))
+    n = len(segments)
+    expected = (joined[:n] @ joined[n:].T).toarray()
+    feats = sim.segment_features(segments, "da")
+    t_wc = sim._WORDS.transform(list(tt.lemmas))
+    t_cc = sim._CHARS.transform([t.lower() for t in tt.texts])
+    idf_w = sim._idf(feats.words_df, n, t_wc, 1)
+    idf_c = sim._idf(feats.chars_df, n, t_cc, sim.CHAR_MIN_DF)
+    got = sim._joined_sims(
+        sim._tfidf(feats.words, idf_w),
+        sim._tfidf(feats.chars, idf_c),
+        sim._tfidf(t_wc, idf_w),
+        sim._tfidf(t_cc, idf_c),
+    )
+    # A handful of the ~5k n-grams share a hash bucket here: cosines move by ~1e-3.
+    np.testing.assert_allclose(got, expected, atol=5e-3)
+    assert (got.argmax(axis=1) == expected.argmax(axis=1)).all()
+
+
+def test_empty_and_wordless_segments_score_zero(preset: Codebook) -> None:
+    """Rows without n-grams (first, middle, last) give zero scores, not an error."""
+    texts = ["", TEXTS[0], "?!", TEXTS[1], "…"]
+    s = score_similarity([seg(t, i) for i, t in enumerate(texts)], preset)
+    assert s.matrix.shape == (5, len(preset.themes))
+    assert not s.matrix[[0, 2, 4]].any()
+    assert s.matrix[1].max() > 0 and s.matrix[3].max() > 0
+    assert s.explanations[0] == ("",) * len(preset.themes)

@@ -228,3 +228,45 @@ def test_integrity_check_catches_a_dangling_segment(study: Study) -> None:
     conn.close()
     with open_store(study) as s:
         assert not s.integrity_ok()
+
+
+def test_min_score_drops_only_weak_suggestions(store: Store) -> None:
+    store.replace_suggestions(
+        "machine:rules",
+        [
+            Suggestion("t.txt#0", "Skolen", 0.2, 1, "rules"),
+            Suggestion("t.txt#1", "Skolen", 0.6, 1, "rules"),
+        ],
+    )
+    store.set_coding("t.txt#0", "Relationen", "anna", CodingStatus.MANUAL)  # no score
+    got = {(c.segment_id, c.theme) for c in store.codings(min_score=0.5)}
+    assert got == {("t.txt#1", "Skolen"), ("t.txt#0", "Relationen")}
+    assert len(store.codings()) == 3
+
+
+def test_count_codings_groups_by_theme(store: Store) -> None:
+    store.replace_suggestions(
+        "machine:rules",
+        [
+            Suggestion("t.txt#0", "Skolen", 0.2, 1, "rules"),
+            Suggestion("t.txt#1", "Skolen", 0.6, 1, "rules"),
+            Suggestion("t.txt#1", "Relationen", 0.3, 2, "rules"),
+        ],
+    )
+    store.set_coding("t.txt#0", "Relationen", "anna", CodingStatus.MANUAL)
+    suggested = [CodingStatus.SUGGESTED]
+    assert store.count_codings(coder="machine:rules", statuses=suggested) == {
+        "Skolen": 2,
+        "Relationen": 1,
+    }
+    assert store.count_codings(coder="anna") == {"Relationen": 1}
+
+
+def test_has_person_codings_ignores_machine_suggestions(store: Store) -> None:
+    store.replace_suggestions("machine:rules", [Suggestion("t.txt#0", "Skolen", 0.2, 1, "rules")])
+    assert not store.has_person_codings()
+    # A rejected suggestion stays under the machine's name: agreement counts people only.
+    store.set_coding("t.txt#0", "Skolen", "machine:rules", CodingStatus.REJECTED)
+    assert not store.has_person_codings()
+    store.set_coding("t.txt#1", "Skolen", "anna", CodingStatus.ACCEPTED)
+    assert store.has_person_codings()

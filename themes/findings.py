@@ -14,8 +14,6 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-import pandas as pd
-
 from journeylab.coding.model import Codebook, Coding, CodingStatus, Participant, Role, Segment
 from journeylab.coding.model import SegmentKind as Kind
 from journeylab.coding.study import Study
@@ -289,25 +287,27 @@ def _tables(
     themes: Sequence[str], rows: Sequence[tuple[str, str, str]]
 ) -> tuple[tuple[tuple[str, tuple[int, ...]], ...], tuple[tuple[str, str, int], ...]]:
     """Theme x role crosstab and theme co-occurrence from (segment, theme, role) rows."""
+    # Plain counting: pandas' crosstab aggregated group by group in Python (0.5 s at 200k).
     roles = [r.value for r in ROLES]
-    if not rows:
-        zero = tuple(0 for _ in roles)
-        return tuple((t, zero) for t in themes), ()
-    frame = pd.DataFrame(rows, columns=["segment", "theme", "role"])
-    cross = pd.crosstab(frame["theme"], frame["role"]).reindex(
-        index=list(themes), columns=roles, fill_value=0
+    cross = Counter((theme, role) for _, theme, role in rows)
+    crosstab = tuple((t, tuple(cross[(t, r)] for r in roles)) for t in themes)
+    position = {t: i for i, t in enumerate(themes)}
+    per_segment: dict[str, set[int]] = defaultdict(set)
+    for seg, theme, _ in rows:
+        if theme in position:
+            per_segment[seg].add(position[theme])
+    shared: Counter[tuple[int, int]] = Counter()
+    for marks in per_segment.values():
+        if len(marks) > 1:
+            ordered = sorted(marks)
+            shared.update((a, b) for i, a in enumerate(ordered) for b in ordered[i + 1 :])
+    pairs = tuple(
+        (themes[a], themes[b], shared[(a, b)])
+        for a in range(len(themes))
+        for b in range(a + 1, len(themes))
+        if shared[(a, b)]
     )
-    crosstab = tuple((str(t), tuple(int(v) for v in cross.loc[t])) for t in themes)
-    marks = pd.crosstab(frame["segment"], frame["theme"]).clip(upper=1)
-    marks = marks.reindex(columns=list(themes), fill_value=0)
-    shared = marks.T.dot(marks)
-    pairs = []
-    for i, a in enumerate(themes):
-        for b in themes[i + 1 :]:
-            n = int(shared.loc[a, b])
-            if n:
-                pairs.append((a, b, n))
-    return crosstab, tuple(pairs)
+    return crosstab, pairs
 
 
 def build_findings(

@@ -19,6 +19,7 @@ import re
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from journeylab.coding.model import Role
 from journeylab.coding.study import Study
@@ -173,6 +174,8 @@ def strength(text: str, score: float | None = None, lang: str = "da") -> float:
     )
 
 
+# A segment coded into several themes is a candidate in each: trim it once.
+@lru_cache(maxsize=16384)
 def trim(text: str, min_words: int = 8, max_words: int = 60, lang: str = "da") -> str | None:
     """The strongest run of whole sentences of *text* within the word limits, or None."""
     sentences = split_sentences(" ".join(text.split()))

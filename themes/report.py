@@ -203,7 +203,10 @@ def load_findings(
     with open_store(study) as store:
         records = store.sources()
         segments = store.segments()
-        codings = store.codings(statuses=[*statuses, CodingStatus.REJECTED])
+        # Suggestions under the threshold never count (findings._counted): not read.
+        codings = store.codings(
+            statuses=[*statuses, CodingStatus.REJECTED], min_score=include_suggestions
+        )
         themes = store.themes()
         memos = store.memos()
     if themes:

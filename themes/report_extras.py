@@ -141,7 +141,12 @@ def measure_agreement(study: Study) -> Agreement | None:
     None ("ikke målt") when nobody has coded or there is nothing to compare with.
     """
     from journeylab.coding.agreement import study_agreement
+    from journeylab.coding.store import open_store
 
+    # The common case (only machine suggestions) needs no reading of every coding.
+    with open_store(study) as store:
+        if not store.has_person_codings():
+            return None
     try:
         report = study_agreement(study)
     except StudyError:
