@@ -158,7 +158,9 @@ def _explorer(root: Path, seconds: float) -> str:
     if not script.exists():
         return "TODO: bench/explorer_bench.py does not exist yet; explorer latency not measured."
     env = {**os.environ, **ONE_CORE}
-    cmd = [sys.executable, str(script), str(root), "--seconds", str(seconds)]
+    # --no-write: the explorer's own RESULTS-explorer.md is written by its own runs.
+    cmd = [sys.executable, str(script), "--study", str(root), "--seconds", str(seconds)]
+    cmd.append("--no-write")
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     if done.returncode:
         tail = (done.stderr or done.stdout).strip().splitlines()[-1:]

@@ -363,6 +363,7 @@ CELLS = st.sampled_from(
 )
 
 
+@pytest.mark.filterwarnings("ignore::journeylab.errors.JourneylabWarning")  # guesses are fine
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.lists(CELLS, max_size=6), max_size=8), st.sampled_from([";", ","]))
 def test_any_csv_gives_journeys_or_our_error(
