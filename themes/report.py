@@ -26,6 +26,12 @@ from journeylab.fileio import atomic_output
 from journeylab.themes.excerpt import excerpt_svg
 from journeylab.themes.findings import Findings, SourceInfo, ThemeFindings, build_findings
 from journeylab.themes.privacy import Pseudonymiser
+from journeylab.themes.recommendations import (
+    PartnershipSection,
+    load_membership,
+    load_partnership,
+    support_lines,
+)
 from journeylab.themes.report_extras import measure_agreement, store_memos
 from journeylab.themes.templating import bar_svg, make_environment, strings
 from journeylab.themes.written import read_findings_file
@@ -99,10 +105,12 @@ def render_report(
     analyst: bool = False,
     version: str | None = None,
     assets: str | None = None,
+    partnership: PartnershipSection | None = None,
 ) -> str:
     """The report as text: fmt "html" or "md", lang "da" or "en", version client|analyst.
 
-    *assets* (Markdown only) is the folder the chart SVGs are linked from.
+    *assets* (Markdown only) is the folder the chart SVGs are linked from;
+    *partnership* adds "Anbefalinger fra partnerskabet" (themes/recommendations.py).
     """
     if fmt not in FORMATS:
         raise InputError(f"unknown report format '{fmt}'", hint="choose html or md")
@@ -123,6 +131,8 @@ def render_report(
         asset_files=files,
         basis=dict(findings.basis.notes),
         roles=dict(findings.basis.participants),
+        partnership=partnership,
+        rec_lines=lambda support: support_lines(support, t, lang, analyst),
     )
 
 
@@ -156,6 +166,7 @@ def write_report(
     analyst: bool = False,
     participants: Sequence[Participant] = (),
     version: str | None = None,
+    partnership: PartnershipSection | None = None,
 ) -> Path:
     """Render, check for real names (PrivacyError: nothing written), then write atomically.
 
@@ -165,7 +176,7 @@ def write_report(
     out = Path(out)
     assets = assets_dir(out) if fmt == "md" else None
     text = render_report(findings, fmt=fmt, lang=lang, analyst=analyst, version=version,
-                         assets=assets)  # fmt: skip
+                         assets=assets, partnership=partnership)  # fmt: skip
     files = markdown_assets(findings, lang) if assets else {}
     names = Pseudonymiser.from_study(study, participants)
     names.check(text, path=out)
@@ -265,7 +276,11 @@ def report_study(
     *version* "client" or "analyst" is the same as *analyst* False/True.
     """
     analyst = _analyst(analyst, version)
+    # The programme first: a bad programme.toml or mapping fails before the slow part.
+    membership = load_membership(study)
     findings, participants = load_findings(study, include_suggestions=include_suggestions)
+    names = Pseudonymiser.from_study(study, participants)
+    partnership = load_partnership(study, findings, names.text, membership) if membership else None
     return write_report(
         study,
         findings,
@@ -274,4 +289,5 @@ def report_study(
         lang=lang or study.language,
         analyst=analyst,
         participants=participants,
+        partnership=partnership,
     )

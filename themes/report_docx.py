@@ -47,6 +47,7 @@ from journeylab.themes.findings import Findings, ThemeFindings
 from journeylab.themes.privacy import Pseudonymiser
 from journeylab.themes.quantifiers import capitalise
 from journeylab.themes.quotes import quote_tag
+from journeylab.themes.recommendations import PartnershipSection, support_lines
 from journeylab.themes.templating import strings
 
 STEPS_PER_PICTURE = 8
@@ -156,6 +157,40 @@ def _theme(doc: DocumentObject, f: Findings, theme: ThemeFindings, number: int, 
                           style="List Bullet")  # fmt: skip
 
 
+def _partnership(doc: DocumentObject, p: PartnershipSection, t: dict[str, Any], lang: str,
+                 analyst: bool) -> None:  # fmt: skip
+    """The partnership section: the study's own findings under each recommendation."""
+    doc.add_heading(str(t["rec_title"]), level=1)
+    doc.add_paragraph(str(t["rec_intro"]).format(programme=p.programme))
+    for r in p.items:
+        doc.add_heading(f"{r.id} {r.title}", level=2)
+        if r.text:
+            doc.add_paragraph(r.text)
+        meta = f"{t['rec_programme_themes']}: {'; '.join(r.programme_themes)}"
+        if r.transitions:
+            meta += f" · {t['rec_transitions']}: {', '.join(r.transitions)}"
+        doc.add_paragraph(meta)
+        doc.add_heading(str(t["rec_supported_by"]), level=3)
+        if not r.support:
+            doc.add_paragraph(str(t["rec_no_support"]))
+        for s in r.support:
+            para = doc.add_paragraph(style="List Bullet")
+            para.add_run(s.theme.name).bold = True
+            para.add_run(f" ({str(t['rec_via']).format(themes='; '.join(s.via))})")
+            groups = support_lines(s, t, lang, analyst)
+            if not groups:
+                doc.add_paragraph(str(t["rec_no_findings"]), style="List Bullet 2")
+            for heading, lines in groups:
+                doc.add_paragraph(heading, style="List Bullet 2")
+                for line in lines:
+                    doc.add_paragraph(line, style="List Bullet 3")
+        if r.considerations:
+            doc.add_heading(str(t["rec_considerations"]), level=3)
+        for c in r.considerations:
+            # Bullets: Word would continue one numbered list across the recommendations.
+            doc.add_paragraph(c, style="List Bullet")
+
+
 def _journey_map(doc: DocumentObject, journey: Journey, names: Pseudonymiser, t: dict[str, Any],
                  lang: str, svgs: list[str]) -> None:  # fmt: skip
     # Pseudonymised before drawing: a name inside a PNG could not be found afterwards.
@@ -203,10 +238,12 @@ def build_docx(
     lang: str = "da",
     analyst: bool = False,
     svgs: list[str] | None = None,
+    partnership: PartnershipSection | None = None,
 ) -> DocumentObject:
     """The report as a python-docx Document (not saved).
 
-    *svgs* collects the SVG text of every picture, for the name check.
+    *svgs* collects the SVG text of every picture, for the name check;
+    *partnership* adds the programme's recommendations before the considerations.
     """
     svgs = [] if svgs is None else svgs
     t = strings(lang)
@@ -267,6 +304,8 @@ def build_docx(
     for number, theme in enumerate(f.themes, start=1):
         _theme(doc, f, theme, number, t, lang, analyst, svgs)
 
+    if partnership is not None:
+        _partnership(doc, partnership, t, lang, analyst)
     doc.add_heading(f"5 {t['considerations']}", level=1)
     for c in f.considerations or (str(t["no_considerations"]),):
         doc.add_paragraph(c, style="List Number" if f.considerations else None)
@@ -307,14 +346,17 @@ def write_docx_report(
 ) -> Path:
     """`journeylab report --format docx`: load, build, check for names, write atomically."""
     from journeylab.journeys.overview import study_journeys
+    from journeylab.themes.recommendations import load_membership, load_partnership
     from journeylab.themes.report import load_findings
 
     out = Path(out)
+    membership = load_membership(study)  # a bad programme fails before the slow part
     findings, participants = load_findings(study, include_suggestions=include_suggestions)
     names = Pseudonymiser.from_study(study, participants)
+    partnership = load_partnership(study, findings, names.text, membership) if membership else None
     svgs: list[str] = []
     doc = build_docx(findings, study_journeys(study), names, lang=lang or study.language,
-                     analyst=analyst, svgs=svgs)  # fmt: skip
+                     analyst=analyst, svgs=svgs, partnership=partnership)  # fmt: skip
     names.check(document_text(doc), path=out)
     for svg in svgs:
         names.check(svg, path=out)
