@@ -64,15 +64,16 @@ def score(
     """Every segment's score for every theme of *codebook*, by *coder* (one of CODERS).
 
     *cache_dir* (the study's .journeylab folder) keeps the segments' similarity
-    features between runs, so a re-code after a codebook change skips counting them.
+    features and rules index between runs, so a re-code after a codebook change
+    skips counting and tokenising them.
     """
     _check_coder(coder)
     if coder == "rules":
-        return score_rules(segments, codebook, lang=lang)
+        return score_rules(segments, codebook, lang=lang, cache_dir=cache_dir)
     if coder == "similarity":
         return score_similarity(segments, codebook, lang=lang, cache_dir=cache_dir)
     return combine(
-        score_rules(segments, codebook, lang=lang),
+        score_rules(segments, codebook, lang=lang, cache_dir=cache_dir),
         score_similarity(segments, codebook, lang=lang, cache_dir=cache_dir),
     )
 

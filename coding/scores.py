@@ -28,6 +28,7 @@ class Scores:
 # Words, with "9." kept as one token (so "9. klasse" can match) and hyphen or
 # apostrophe compounds kept whole ("uu-vejleder", "fgu'en"); parts come later.
 _TOKEN = re.compile(r"\d+[.,]?\d*\.?|\w+(?:[-'’]\w+)*")
+TOKEN_PATTERN = _TOKEN.pattern  # part of cache keys: a changed rule must miss them
 
 
 def tokens(text: str) -> list[str]:

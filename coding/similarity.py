@@ -258,15 +258,16 @@ def _dot(a: sp.csr_matrix, b: sp.csr_matrix) -> np.ndarray:
     cols = np.unique(b.indices)
     if len(cols) == 0:
         return np.zeros((a.shape[0], b.shape[0]), dtype=np.float64)
-    pos = np.minimum(np.searchsorted(cols, a.indices), len(cols) - 1)
-    keep = cols[pos] == a.indices
+    # A column -> position table: one gather instead of a binary search per entry.
+    where = np.full(N_FEATURES, -1, dtype=np.int32)
+    where[cols] = np.arange(len(cols), dtype=np.int32)
+    pos = where[a.indices]
+    keep = pos >= 0
     rows = np.repeat(np.arange(a.shape[0]), np.diff(a.indptr))
     indptr = np.zeros(a.shape[0] + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows[keep], minlength=a.shape[0]), out=indptr[1:])
     small_a = sp.csr_matrix((a.data[keep], pos[keep], indptr), shape=(a.shape[0], len(cols)))
-    small_b = sp.csr_matrix(
-        (b.data, np.searchsorted(cols, b.indices), b.indptr), shape=(b.shape[0], len(cols))
-    )
+    small_b = sp.csr_matrix((b.data, where[b.indices], b.indptr), shape=(b.shape[0], len(cols)))
     return np.asarray((small_a @ small_b.T).toarray(), dtype=np.float64)
 
 

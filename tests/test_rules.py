@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -9,7 +12,17 @@ from hypothesis import strategies as st
 
 from journeylab.coding.codebook import load_preset
 from journeylab.coding.model import Codebook, Role, Segment, SegmentKind, Theme
-from journeylab.coding.rules import score_rules
+from journeylab.coding.rules import (
+    INDEX_NAME,
+    LENGTH_UNIT,
+    _compile,
+    _explain,
+    _match_sequence,
+    build_index,
+    score_rules,
+    segment_index,
+)
+from journeylab.coding.scores import segment_lemmas, tokens
 
 
 def seg(text: str, i: int = 0, lemmas: tuple[str, ...] = ()) -> Segment:
@@ -125,3 +138,96 @@ def test_any_text_gives_scores_in_range(texts: list[str]) -> None:
         for row, m in zip(s.explanations, s.matrix, strict=True)
         for e, v in zip(row, m, strict=True)
     )
+
+
+# -- the segment index and its cache -------------------------------------------------
+
+
+def _reference(segments: list[Segment], cb: Codebook) -> tuple[np.ndarray, list[tuple[str, ...]]]:
+    """score_rules by the definition: _match_sequence over each segment's words and lemmas."""
+    kws = _compile(cb, "da")
+    cache: dict[str, frozenset[str]] = {}
+    matrix = np.zeros((len(segments), len(kws.themes)))
+    explanations = []
+    for i, (s, lems) in enumerate(zip(segments, segment_lemmas(segments), strict=True)):
+        toks = tokens(s.text)
+        on_w, on_l = _match_sequence(toks, kws, cache), _match_sequence(lems, kws, cache)
+        row = [""] * len(kws.themes)
+        length = max(1.0, math.sqrt(len(toks) / LENGTH_UNIT))
+        for t in on_w.keys() | on_l.keys():
+            a, b = on_w.get(t, {}), on_l.get(t, {})
+            matrix[i, t] = max(sum(map(abs, a.values())), sum(map(abs, b.values()))) / length
+            row[t] = _explain(a or b)
+        explanations.append(tuple(row))
+    return 1.0 - np.exp(-matrix), explanations
+
+
+PHRASE_CB = book(
+    ("Relation", ("sagsbehandler", "tillid", "stole på", "ikke mig")),
+    ("Skole", ("skole", "9. klasse", "fra den ene dag til den anden")),
+    ("Vejledning", ("uu", "tro på", "en voksen")),
+)
+WORDS = st.sampled_from(
+    [
+        "stole",
+        "på",
+        "ikke",
+        "mig",
+        "jeg",
+        "9.",
+        "klasse",
+        "klassen",
+        "fra",
+        "den",
+        "ene",
+        "dag",
+        "til",
+        "anden",
+        "en",
+        "voksen",
+        "voksne",
+        "tro",
+        "troede",
+        "skole",
+        "folkeskolen",
+        "uu",
+        "uu-vejleder",
+        "sagsbehandlerskift",
+        "tillid",
+        "aldrig",
+        ",",
+        ".",
+    ]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(WORDS, max_size=14).map(" ".join), min_size=1, max_size=6))
+def test_indexed_scores_equal_the_per_sequence_definition(texts: list[str]) -> None:
+    segments = [seg(t, i) for i, t in enumerate(texts)]
+    matrix, explanations = _reference(segments, PHRASE_CB)
+    s = score_rules(segments, PHRASE_CB)
+    assert np.array_equal(s.matrix, matrix)
+    assert list(s.explanations) == explanations
+
+
+def test_index_is_cached_and_rebuilt_for_other_segments(tmp_path: Path) -> None:
+    segments = [seg("Min sagsbehandler var der ikke", 0), seg("Efter 9. klasse", 1)]
+    first = score_rules(segments, CB, cache_dir=tmp_path)
+    path = tmp_path / INDEX_NAME
+    assert path.exists()
+    cached = segment_index(segments, "da", tmp_path)
+    assert cached.vocab == build_index(segments, segment_lemmas(segments)).vocab
+    again = score_rules(segments, CB, cache_dir=tmp_path)
+    assert np.array_equal(first.matrix, again.matrix)
+    # Other segments miss the key: their own index, not the cached one.
+    other = [seg("Jeg gik i folkeskolen", 0)]
+    assert score_rules(other, CB, cache_dir=tmp_path).matrix[0, 1] > 0
+    assert "folkeskolen" in segment_index(other, "da", tmp_path).vocab
+
+
+def test_broken_index_cache_is_ignored(tmp_path: Path) -> None:
+    segments = [seg("Min sagsbehandler var der ikke", 0)]
+    (tmp_path / INDEX_NAME).write_bytes(b"not a zip file")
+    s = score_rules(segments, CB, cache_dir=tmp_path)
+    assert s.matrix[0, 0] > 0
