@@ -16,7 +16,7 @@ import numpy as np
 
 from journeylab.coding.model import Codebook, Role, Segment, Suggestion
 from journeylab.coding.rules import score_rules
-from journeylab.coding.scores import Scores
+from journeylab.coding.scores import Explanations, Scores, explanation
 from journeylab.coding.similarity import score_similarity
 from journeylab.errors import StudyError
 
@@ -46,11 +46,13 @@ def _margin_confidence(combined: np.ndarray) -> np.ndarray:
 def combine(rules: Scores, similarity: Scores) -> Scores:
     """The ensemble of a rules and a similarity scoring of the same segments."""
     combined = RULES_WEIGHT * rules.matrix + SIMILARITY_WEIGHT * similarity.matrix
-    explanations = tuple(
-        tuple("; ".join(p for p in pair if p) for pair in zip(r, s, strict=True))
-        for r, s in zip(rules.explanations, similarity.explanations, strict=True)
-    )
-    return Scores(rules.themes, _margin_confidence(combined), explanations)
+
+    def cell(i: int, j: int) -> str:
+        pair = (explanation(rules, i, j), explanation(similarity, i, j))
+        return "; ".join(p for p in pair if p)
+
+    n, k = combined.shape
+    return Scores(rules.themes, _margin_confidence(combined), Explanations(n, k, cell))
 
 
 def score(
@@ -100,17 +102,23 @@ def suggest(
     out: list[Suggestion] = []
     # Stable sort: ties keep codebook order.
     ranking = np.argsort(-scores.matrix, axis=1, kind="stable")[:, :top]
-    for i, seg in enumerate(material):
-        kept = [j for j in ranking[i] if scores.matrix[i, j] >= min_score]
-        for rank, j in enumerate(kept, start=1):
+    values = np.take_along_axis(scores.matrix, ranking, axis=1)
+    # Plain lists: indexing numpy arrays element by element is slow in this loop.
+    for i, (seg, cols, vals) in enumerate(
+        zip(material, ranking.tolist(), values.tolist(), strict=True)
+    ):
+        # Sorted descending: once one falls below min_score, the rest do too.
+        for rank, (j, v) in enumerate(zip(cols, vals, strict=True), start=1):
+            if v < min_score:
+                break
             out.append(
                 Suggestion(
                     segment_id=seg.id,
                     theme=scores.themes[j],
-                    score=round(float(scores.matrix[i, j]), 4),
+                    score=round(v, 4),
                     rank=rank,
                     coder=coder,
-                    explanation=scores.explanations[i][j],
+                    explanation=explanation(scores, i, j),
                 )
             )
     return out

@@ -35,7 +35,14 @@ from pathlib import Path
 import numpy as np
 
 from journeylab.coding.model import Codebook, Segment
-from journeylab.coding.scores import TOKEN_PATTERN, Scores, segment_lemmas, text_lemmas, tokens
+from journeylab.coding.scores import (
+    TOKEN_PATTERN,
+    Explanations,
+    Scores,
+    segment_lemmas,
+    text_lemmas,
+    tokens,
+)
 from journeylab.fileio import write_bytes_atomic
 
 MIN_COMPOUND = 4  # keywords shorter than this match whole words only
@@ -388,8 +395,8 @@ def score_rules(
     index = segment_index(segments, lang, cache_dir)
     n_themes = len(kws.themes)
     matrix = np.zeros((len(segments), n_themes))
-    empty = ("",) * n_themes
-    explanations: list[tuple[str, ...]] = [empty] * len(segments)
+    # The matched words per segment and theme; explained only when asked for.
+    matched: dict[int, dict[int, dict[str, float]]] = {}
     by_words = _match_index(index, index.words, index.word_at, kws)
     by_lemmas = _match_index(index, index.lemmas, index.lemma_at, kws)
     n_tokens = np.diff(index.word_at).tolist()
@@ -398,13 +405,18 @@ def score_rules(
         if not on_words and not on_lemmas:
             continue
         length = max(1.0, math.sqrt(n_tokens[i] / LENGTH_UNIT))
-        row = list(empty)
+        row: dict[int, dict[str, float]] = {}
         for theme in on_words.keys() | on_lemmas.keys():
             a, b = on_words.get(theme, {}), on_lemmas.get(theme, {})
             # A word and its lemma are one mention: take the better reading, not both.
             weight = max(sum(map(abs, a.values())), sum(map(abs, b.values())))
             matrix[i, theme] = weight / length
-            row[theme] = _explain(a or b)
-        explanations[i] = tuple(row)
+            row[theme] = a or b
+        matched[i] = row
     matrix = 1.0 - np.exp(-SATURATION * matrix)
-    return Scores(themes=kws.themes, matrix=matrix, explanations=tuple(explanations))
+
+    def cell(i: int, j: int) -> str:
+        words = matched.get(i, {}).get(j)
+        return _explain(words) if words else ""
+
+    return Scores(kws.themes, matrix, Explanations(len(segments), n_themes, cell))

@@ -34,7 +34,13 @@ from spacy.lang.da.stop_words import STOP_WORDS as DA_STOP
 from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP
 
 from journeylab.coding.model import Codebook, Segment
-from journeylab.coding.scores import Scores, segment_lemmas, shorten, text_lemmas
+from journeylab.coding.scores import (
+    Explanations,
+    Scores,
+    segment_lemmas,
+    shorten,
+    text_lemmas,
+)
 from journeylab.fileio import write_bytes_atomic
 
 MODES = ("max", "centroid")
@@ -341,7 +347,9 @@ def score_similarity(
     # One label per theme text (not per segment and theme: 300k shorten() calls at 1M words).
     labels = [f"nær: {shorten(t)}" for t in tt.texts]
     nearest[matrix <= 0] = -1
-    explanations = tuple(
-        tuple(labels[c] if c >= 0 else "" for c in row) for row in nearest.tolist()
-    )
-    return Scores(themes=codebook.names, matrix=matrix, explanations=explanations)
+
+    def cell(i: int, j: int) -> str:
+        c = int(nearest[i, j])
+        return labels[c] if c >= 0 else ""
+
+    return Scores(codebook.names, matrix, Explanations(n, k, cell))

@@ -271,29 +271,44 @@ class Store:
                 hint=f"machine coders are named '{MACHINE_PREFIX}<coder>'",
             )
         stamp = now()
+        rows = [
+            (s.segment_id, s.theme, coder, s.score, s.rank, s.explanation, stamp)
+            for s in suggestions
+        ]
         with self.transaction():
             self._register_coder(coder)
+            # A re-code mostly suggests the same (segment, theme) pairs again: update
+            # those rows in place rather than delete and re-insert them, which rewrote
+            # three indexes per row. The old suggestions are marked (rank NULL, which
+            # no stored suggestion has), the new ones upserted, and the marked rows
+            # left over deleted -- all in this one transaction, so no reader sees a
+            # mark. Person codings (any other status) are neither marked nor updated.
             self.conn.execute(
-                "DELETE FROM codings WHERE coder = ? AND status = 'suggested'", (coder,)
+                "UPDATE codings SET rank = NULL WHERE coder = ? AND status = 'suggested'",
+                (coder,),
             )
-            rows = []
-            for s in suggestions:
-                rows.append(
-                    (s.segment_id, s.theme, coder, s.score, s.rank, s.explanation, stamp, stamp)
-                )
             before = self.conn.total_changes
             try:
                 self.conn.executemany(
                     "INSERT INTO codings (segment_id, theme, coder, status, score, rank,"
                     " explanation, anchor_text, anchor_start, anchor_end, source, created, updated)"
                     " SELECT ?1, ?2, ?3, 'suggested', ?4, ?5, ?6, text, start, \"end\", source,"
-                    " ?7, ?8 FROM segments WHERE id = ?1"
-                    " ON CONFLICT (segment_id, theme, coder) DO NOTHING",
+                    " ?7, ?7 FROM segments WHERE id = ?1"
+                    " ON CONFLICT (segment_id, theme, coder) DO UPDATE SET"
+                    " score = excluded.score, rank = excluded.rank,"
+                    " explanation = excluded.explanation, anchor_text = excluded.anchor_text,"
+                    " anchor_start = excluded.anchor_start, anchor_end = excluded.anchor_end,"
+                    " memo = NULL, created = excluded.created, updated = excluded.updated"
+                    " WHERE codings.status = 'suggested'",
                     rows,
                 )
             except sqlite3.IntegrityError as exc:
                 raise StoreError(f"cannot store suggestions: {exc}", path=self.path) from exc
             inserted = self.conn.total_changes - before
+            self.conn.execute(
+                "DELETE FROM codings WHERE coder = ? AND status = 'suggested' AND rank IS NULL",
+                (coder,),
+            )
             self.log(coder, "suggest", {"suggestions": inserted})
         return inserted
 

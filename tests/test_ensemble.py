@@ -96,3 +96,18 @@ def test_ensemble_explanation_joins_both(preset: Codebook) -> None:
     s = score([seg("Ny sagsbehandler igen.")], preset)
     text = s.explanations[0][0]
     assert "sagsbehandler" in text and "nær: " in text
+
+
+@pytest.mark.parametrize("coder", CODERS)
+def test_suggestions_carry_the_explanations_the_scores_give(preset: Codebook, coder: str) -> None:
+    segments = [seg(text, i) for i, (text, _) in enumerate(CASES)]
+    s = score(segments, preset, coder)
+    rows = list(s.explanations)  # every row built in full
+    assert len(rows) == len(segments) and all(len(r) == len(preset.themes) for r in rows)
+    assert s.explanations == tuple(rows) and s.explanations[-1] == rows[-1]
+    got = suggest(segments, preset, coder, min_score=0.0)
+    assert got
+    names = list(preset.names)
+    for sug in got:
+        i = int(sug.segment_id.rsplit("#", 1)[1])
+        assert sug.explanation == rows[i][names.index(sug.theme)]

@@ -157,3 +157,58 @@ _QUOTE_WORDS = st.sampled_from(
 )
 def test_trim_picks_the_strongest_run_of_sentences(text: str, lo: int, hi: int) -> None:
     assert trim(text, lo, hi) == _trim_by_brute_force(text, lo, hi)
+
+
+def _reference_select(cands: list[Candidate], rules: QuoteRules) -> list[str]:
+    """The selection without the strength bounds: every candidate trimmed."""
+    pool = []
+    for c in cands:
+        text = trim(c.text, rules.min_words, rules.max_words)
+        if text is not None and c.role is not Role.INTERVIEWER:
+            pool.append((strength(text, c.score), c))
+    pool.sort(key=lambda p: (-p[0], p[1].segment_id))
+    chosen: list[Candidate] = []
+    while pool and len(chosen) < rules.per_theme:
+        people = {c.participant for c in chosen}
+        sources = {c.source for c in chosen}
+        best = max(pool, key=lambda p: (p[1].participant not in people, p[1].source not in sources))
+        chosen.append(best[1])
+        pool.remove(best)
+    return [c.segment_id for c in chosen]
+
+
+_SENTENCES = st.sampled_from(
+    [
+        "Jeg savnede altid en voksen.",
+        "Det var svært og hårdt at starte forfra igen i en ny klasse.",
+        "Hun lyttede.",
+        "Sagsbehandleren ringede tilbage efter tre uger, og så var det for sent for mig.",
+        "Vi havde ingen plan for overgangen.",
+        "Skolen sendte et brev hjem til forældrene om fraværet i ottende klasse.",
+    ]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(_SENTENCES, min_size=1, max_size=5),
+            st.sampled_from(["p1", "p2", "p3"]),
+            st.sampled_from(["a.txt", "b.txt"]),
+            st.sampled_from([None, 0.2, 0.9]),
+        ),
+        max_size=25,
+    ),
+    st.integers(1, 4),
+)
+def test_bounded_selection_equals_trimming_every_candidate(
+    rows: list[tuple[list[str], str, str, float | None]], per_theme: int
+) -> None:
+    cands = [
+        Candidate(f"s#{i}", " ".join(sents), Role.UNG, who, src, "Aarhus", score)
+        for i, (sents, who, src, score) in enumerate(rows)
+    ]
+    rules = QuoteRules(min_words=6, max_words=30, per_theme=per_theme)
+    got = [q.segment_id for q in select_quotes(cands, rules)]
+    assert got == _reference_select(cands, rules)

@@ -270,3 +270,22 @@ def test_has_person_codings_ignores_machine_suggestions(store: Store) -> None:
     assert not store.has_person_codings()
     store.set_coding("t.txt#1", "Skolen", "anna", CodingStatus.ACCEPTED)
     assert store.has_person_codings()
+
+
+def test_a_recode_refreshes_kept_suggestions_and_drops_stale_ones(store: Store) -> None:
+    first = [
+        Suggestion("t.txt#0", "Skolen", 0.4, 1, "rules", "skole"),
+        Suggestion("t.txt#1", "Skolen", 0.5, 1, "rules", "skole"),
+    ]
+    assert store.replace_suggestions("machine:rules", first) == 2
+    second = [
+        Suggestion("t.txt#1", "Skolen", 0.8, 2, "rules", "ny"),  # kept, rescored
+        Suggestion("t.txt#1", "Relationen", 0.6, 1, "rules", "tillid"),  # new
+    ]
+    assert store.replace_suggestions("machine:rules", second) == 2
+    got = {(c.segment_id, c.theme): c for c in store.codings(coder="machine:rules")}
+    assert set(got) == {("t.txt#1", "Skolen"), ("t.txt#1", "Relationen")}
+    kept = got["t.txt#1", "Skolen"]
+    assert (kept.score, kept.rank, kept.explanation) == (pytest.approx(0.8), 2, "ny")
+    assert kept.status is CodingStatus.SUGGESTED
+    assert kept.memo is None

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -213,6 +214,39 @@ def trim(text: str, min_words: int = 8, max_words: int = 60, lang: str = "da") -
     return " ".join(sentences[best_run[0] : best_run[1] + 1])
 
 
+def _bound(text: str, score: float | None, lang: str) -> tuple[float, int]:
+    """An upper bound of strength() of any run of *text*'s sentences, and its words."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    first = _FIRST_PERSON.get(lang, _FIRST_PERSON["da"])
+    evaluative = _EVALUATIVE.get(lang, _EVALUATIVE["da"])
+    # A run has a subset of the text's words: no more evaluative words, first person
+    # only if the text has it, and a good length (12 words or more) only if it can.
+    n = len(words)
+    return (
+        _strength(
+            any(w in first for w in words),
+            sum(1 for w in words if w in evaluative),
+            12 if n >= 12 else n,
+            score,
+        ),
+        n,
+    )
+
+
+def _quote(c: Candidate, text: str, pinned: bool, lang: str) -> Quote:
+    return Quote(
+        segment_id=c.segment_id,
+        text=text,
+        role=c.role,
+        municipality=c.municipality,
+        source=c.source,
+        participant=c.participant,
+        strength=strength(text, c.score, lang),
+        pinned=pinned,
+        suggested=c.suggested,
+    )
+
+
 def select_quotes(
     candidates: Sequence[Candidate], rules: QuoteRules = QuoteRules(), lang: str = "da"
 ) -> tuple[Quote, ...]:
@@ -220,28 +254,37 @@ def select_quotes(
     pinned_order = {sid: i for i, sid in enumerate(rules.pinned)}
     banned = set(rules.banned)
     pinned: list[Quote] = []
-    pool: list[Quote] = []
+    # Trimming every coded segment was most of the report's time. The choice below
+    # always takes the strongest remaining quote of whole (participant, source)
+    # groups, so at most per_theme quotes of a group can be chosen: only those are
+    # needed, and a candidate whose strength bound cannot reach them is not trimmed.
+    groups: dict[tuple[str, str], list[tuple[float, str, Candidate]]] = defaultdict(list)
     for c in candidates:
         if c.role is Role.INTERVIEWER or c.segment_id in banned:
             continue
-        is_pinned = c.segment_id in pinned_order
-        text = trim(c.text, rules.min_words, rules.max_words, lang)
-        if text is None:
-            if not is_pinned:
+        if c.segment_id in pinned_order:
+            text = trim(c.text, rules.min_words, rules.max_words, lang)
+            if text is None:
+                text = " ".join(c.text.split())  # the analyst chose it as it is
+            pinned.append(_quote(c, text, True, lang))
+            continue
+        bound, n_words = _bound(c.text, c.score, lang)
+        if n_words >= rules.min_words:  # else trim() finds no run long enough
+            groups[(c.participant, c.source)].append((bound, c.segment_id, c))
+    pool: list[Quote] = []
+    for group in groups.values():
+        group.sort(key=lambda t: (-t[0], t[1]))
+        top: list[Quote] = []
+        for bound, _, c in group:
+            if len(top) >= rules.per_theme and bound < top[-1].strength:
+                break  # sorted by bound: no later candidate can enter either
+            text = trim(c.text, rules.min_words, rules.max_words, lang)
+            if text is None:
                 continue
-            text = " ".join(c.text.split())  # the analyst chose it as it is
-        quote = Quote(
-            segment_id=c.segment_id,
-            text=text,
-            role=c.role,
-            municipality=c.municipality,
-            source=c.source,
-            participant=c.participant,
-            strength=strength(text, c.score, lang),
-            pinned=is_pinned,
-            suggested=c.suggested,
-        )
-        (pinned if is_pinned else pool).append(quote)
+            top.append(_quote(c, text, False, lang))
+            top.sort(key=lambda q: (-q.strength, q.segment_id))
+            del top[rules.per_theme :]
+        pool.extend(top)
     pinned.sort(key=lambda q: pinned_order[q.segment_id])
     chosen = pinned[: max(rules.per_theme, len(pinned))]
     pool.sort(key=lambda q: (-q.strength, q.segment_id))
