@@ -37,6 +37,30 @@ from journeylab.themes.explorer import create_app
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "fjordby"
 RESULTS = Path(__file__).resolve().parent / "RESULTS-explorer.md"
 QUERY = "sagsbeh"
+# Varied searches, so the result cache cannot flatter the figures: common and rare
+# Danish prefixes of the material (from a few hundred to 11,000 matches each at 1M words).
+PREFIXES = [
+    "sagsbeh",
+    "ung",
+    "medarb",
+    "skole",
+    "kontakt",
+    "forældr",
+    "mor",
+    "hjælp",
+    "møde",
+    "trivs",
+    "ven",
+    "lærer",
+    "job",
+    "uddann",
+    "psykol",
+    "plan",
+    "samtal",
+    "tid",
+    "føl",
+    "bolig",
+]
 
 
 def _study(arg: str | None) -> Study:
@@ -55,15 +79,19 @@ def _pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))]
 
 
-def _hammer(base: str, path: str, seconds: float, clients: int) -> list[float]:
+def _hammer(base: str, paths: list[str], seconds: float, clients: int) -> list[float]:
+    """Request times of *clients* threads; each goes round *paths* from its own start."""
     times: list[float] = []
     lock = threading.Lock()
     stop = time.monotonic() + seconds
 
-    def client() -> None:
+    def client(first: int) -> None:
         with httpx.Client(base_url=base) as c:
             c.get("/")  # session cookie
+            n = first
             while time.monotonic() < stop:
+                path = paths[n % len(paths)]
+                n += 1
                 t0 = time.perf_counter()
                 r = c.get(path)
                 dt = (time.perf_counter() - t0) * 1000
@@ -72,7 +100,7 @@ def _hammer(base: str, path: str, seconds: float, clients: int) -> list[float]:
                 with lock:
                     times.append(dt)
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
+    threads = [threading.Thread(target=client, args=(i * 7,)) for i in range(clients)]
     for t in threads:
         t.start()
     for t in threads:
@@ -80,21 +108,33 @@ def _hammer(base: str, path: str, seconds: float, clients: int) -> list[float]:
     return times
 
 
-def _fts(study: Study, seconds: float) -> list[float]:
+BARE = (
+    "SELECT s.id, snippet(segments_fts, 0, char(2), char(3), '…', 24) FROM segments_fts"
+    " JOIN segments s ON s.rowid = segments_fts.rowid WHERE segments_fts MATCH ?"
+    " ORDER BY bm25(segments_fts) LIMIT 50"
+)
+
+
+def _fts(study: Study, seconds: float, queries: list[str]) -> list[float]:
+    """The bare FTS5 query (ranking, join and snippet) on one plain connection."""
     conn = sqlite3.connect(study.store_path)
     times = []
     stop = time.monotonic() + seconds
+    n = 0
     while time.monotonic() < stop:
         t0 = time.perf_counter()
-        conn.execute(
-            "SELECT s.id, snippet(segments_fts, 0, char(2), char(3), '…', 24) FROM segments_fts"
-            " JOIN segments s ON s.rowid = segments_fts.rowid WHERE segments_fts MATCH ?"
-            " ORDER BY bm25(segments_fts) LIMIT 50",
-            (fts_query(QUERY),),
-        ).fetchall()
+        conn.execute(BARE, (fts_query(queries[n % len(queries)]),)).fetchall()
         times.append((time.perf_counter() - t0) * 1000)
+        n += 1
     conn.close()
     return times
+
+
+def _result_cache(app: object, size: int | None) -> None:
+    """Turn the explorer's search result cache off (0) or back on (None = its default)."""
+    searches = getattr(app.state.explorer, "searches", None)  # type: ignore[attr-defined]
+    if searches is not None:
+        searches.size = 128 if size is None else size
 
 
 def _first_source(study: Study) -> str:
@@ -168,6 +208,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--no-write", action="store_true", help="print only")
     parser.add_argument("--acts", type=int, default=5, help="coding acts to time")
+    parser.add_argument("--only-search", action="store_true", help="time the searches only")
     args = parser.parse_args()
     study = _study(args.study)
     with socket.socket() as s:
@@ -185,18 +226,37 @@ def main() -> None:
     warm = time.perf_counter() - t0
     source = _first_source(study)
     rows = []
-    for label, path in (
+    pages = [
         ("overview /", "/"),
         ("theme /tema/relationen", "/tema/relationen"),
         ("theme, filtered rolle=ung", "/tema/relationen?rolle=ung"),
         ("source /kilde (largest)", f"/kilde?sti={source}"),
-        (f"search /soeg?q={QUERY}", f"/soeg?q={QUERY}"),
-    ):
-        times = _hammer(base, path, args.seconds, args.clients)
+    ]
+    for label, path in [] if args.only_search else pages:
+        times = _hammer(base, [path], args.seconds, args.clients)
         rows.append((label, len(times), statistics.median(times), _pct(times, 0.95)))
-    coding = _coding(base, study, app, args.acts) if args.acts else []
-    fts = _fts(study, min(args.seconds, 3.0))
-    rows.append(("bare FTS5 query (1 conn)", len(fts), statistics.median(fts), _pct(fts, 0.95)))
+    varied = [f"/soeg?q={q}" for q in PREFIXES]
+    for label, paths, cache in (
+        (f"search /soeg?q={QUERY}, result cache off", [f"/soeg?q={QUERY}"], 0),
+        (f"search, {len(PREFIXES)} prefixes, result cache off", varied, 0),
+        (
+            f"search, {len(PREFIXES)} prefixes, filtered rolle=ung, cache off",
+            [p + "&rolle=ung" for p in varied],
+            0,
+        ),
+        (f"search, {len(PREFIXES)} prefixes, result cache on", varied, None),
+    ):
+        _result_cache(app, cache)
+        times = _hammer(base, paths, args.seconds, args.clients)
+        rows.append((label, len(times), statistics.median(times), _pct(times, 0.95)))
+    _result_cache(app, None)
+    coding = _coding(base, study, app, args.acts) if args.acts and not args.only_search else []
+    for label, queries in (
+        (f"bare FTS5 query {QUERY} (1 conn)", [QUERY]),
+        (f"bare FTS5 query, {len(PREFIXES)} prefixes (1 conn)", PREFIXES),
+    ):
+        fts = _fts(study, min(args.seconds, 3.0), queries)
+        rows.append((label, len(fts), statistics.median(fts), _pct(fts, 0.95)))
     server.should_exit = True
     thread.join(timeout=10)
     with sqlite3.connect(study.store_path) as conn:

@@ -35,9 +35,11 @@ from journeylab.themes.explorer_cache import (
     short_slug,
 )
 from journeylab.themes.explorer_data import (
+    SearchCache,
     SegmentView,
     open_for,
-    search_ids,
+    reader,
+    search_hits,
     segment_views,
     segments_by_id,
     snippet_parts,
@@ -76,6 +78,7 @@ class Explorer:
     cache: SnapshotCache
     journeys: list[Journey]
     blocks: BlockCache = field(init=False)
+    searches: SearchCache = field(default_factory=SearchCache)
 
     def __post_init__(self) -> None:
         template = environment().get_template("explorer/_segment.html")
@@ -354,15 +357,20 @@ def search_page(
     request: Request, q: str = "", rolle: str = "", kilde: str = "", tema: str = ""
 ) -> HTMLResponse:
     ex = explorer_of(request)
-    with open_for(ex.study) as store:
-        snap = ex.cache.get(store)
-        # In a workshop a search for a real name must not confirm where it occurs:
-        # show the query pseudonymised and find nothing.
-        if ex.read_only and snap.names.text(q) != q:
-            q = snap.names.text(q)
-            hits = []
-        else:
-            hits = search_ids(
+    # This thread's kept connection: a search reads many FTS5 index pages, and a
+    # fresh connection would read them again (reader() in explorer_data).
+    store = reader(ex.study)
+    snap = ex.cache.get(store)
+    # In a workshop a search for a real name must not confirm where it occurs:
+    # show the query pseudonymised and find nothing.
+    if ex.read_only and snap.names.text(q) != q:
+        q = snap.names.text(q)
+        hits: list[tuple[str, tuple[tuple[str, bool], ...]]] = []
+    else:
+        key = (snap.version, q, rolle, kilde, tema)
+        found_hits = ex.searches.get(key)
+        if found_hits is None:
+            found_hits = search_hits(
                 store,
                 q,
                 role=rolle or None,
@@ -370,10 +378,12 @@ def search_page(
                 theme=tema or None,
                 limit=SEARCH_LIMIT,
             )
-        found = cached_views(store, snap, [i for i, _ in hits], ex.coder)
+            ex.searches.put(key, found_hits)
+        hits = found_hits
+    found = cached_views(store, snap, [i for i, _ in hits], ex.coder)
     results = [
-        (ex.blocks.block(found[i]), snippet_parts(snip, snap.names))
-        for i, snip in hits
+        (ex.blocks.block(found[i]), snippet_parts(parts, snap.names))
+        for i, parts in hits
         if i in found
     ]
     return render(
