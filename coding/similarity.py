@@ -21,11 +21,14 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
-from collections.abc import Sequence
+import json
+import os
+import struct
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import scipy.sparse as sp
@@ -41,7 +44,8 @@ from journeylab.coding.scores import (
     shorten,
     text_lemmas,
 )
-from journeylab.fileio import write_bytes_atomic
+from journeylab.errors import StoreError
+from journeylab.fileio import atomic_output
 
 MODES = ("max", "centroid")
 # Cosines between short texts are small; this one counts as a full match.
@@ -50,8 +54,9 @@ CHAR_WEIGHT = 0.3  # share of the character n-grams in the joined vector
 CHAR_MIN_DF = 2  # character n-grams in one text only say nothing about closeness
 N_FEATURES = 2**22  # hashed space per block: few collisions at a 1M-word study's n-grams
 CHUNK = 4096  # segments per block of work: bounds the memory of counting and products
-CACHE_NAME = "similarity-features.npz"
-_FEATURES_VERSION = "2"  # bump when the features below change
+CACHE_NAME = "similarity-features.bin"  # blocks of raw arrays, JSON footer
+_FEATURES_VERSION = "3"  # bump when the features below change
+_MAGIC = b"JLSF3\n"
 _STOP = {"da": frozenset(DA_STOP), "en": frozenset(EN_STOP)}
 _WORDS = HashingVectorizer(
     token_pattern=r"\S+",
@@ -82,17 +87,74 @@ class _ThemeTexts:
 
 @dataclass(frozen=True, eq=False)
 class SegmentFeatures:
-    """Raw hashed n-gram counts of segments: what depends only on the segments."""
+    """Raw hashed n-gram counts of segments: what depends only on the segments.
+
+    The counts are kept in blocks of CHUNK segments, in memory or in the cache
+    file (read one block at a time), so the whole matrix never has to be resident:
+    at 1M words it is ~60 MB of counts plus ~60 MB of their float copies.
+    """
 
     key: str  # hash of the texts, lemmas and feature settings
-    words: sp.csr_matrix  # (n, N_FEATURES) counts of lemma uni- and bigrams
-    chars: sp.csr_matrix  # (n, N_FEATURES) counts of character 3–5-grams
-    words_df: np.ndarray  # (N_FEATURES,) segments holding each n-gram
-    chars_df: np.ndarray
+    n: int
+    # Document frequencies as (n-grams, segments holding each) over the nonzero
+    # n-grams only: the dense (N_FEATURES,) arrays are 16 MB each, built when asked.
+    df_words: tuple[np.ndarray, np.ndarray]
+    df_chars: tuple[np.ndarray, np.ndarray]
+    _blocks: tuple[tuple[sp.csr_matrix, sp.csr_matrix], ...] = ()  # in memory, or:
+    _path: Path | None = None  # the cache file holding them
+    _layout: tuple[tuple[int, int, int, int], ...] = ()  # per block: rows, w nnz, c nnz, offset
+    _stamp: tuple[int, ...] = ()  # the file's identity when read: a replaced file is not used
+
+    def blocks(self) -> Iterator[tuple[sp.csr_matrix, sp.csr_matrix]]:
+        """(word counts, char counts) of each block of CHUNK segments, in order."""
+        if self._path is None:
+            yield from self._blocks
+            return
+        try:
+            with open(self._path, "rb") as f:
+                if _stamp(f) != self._stamp:
+                    raise ValueError("replaced")
+                for rows, w_nnz, c_nnz, offset in self._layout:
+                    f.seek(offset)
+                    yield _read_csr(f, rows, w_nnz), _read_csr(f, rows, c_nnz)
+        except (OSError, ValueError) as exc:
+            # Only when another run replaced or removed the cache while this one read it.
+            raise StoreError(
+                f"the similarity cache changed while it was read ({exc})",
+                path=self._path,
+                hint="run the command again (one coding run per study at a time)",
+            ) from None
 
     @property
-    def n(self) -> int:
-        return int(self.words.shape[0])
+    def words_df(self) -> np.ndarray:
+        """(N_FEATURES,) segments holding each word n-gram."""
+        return _dense_df(self.df_words)
+
+    @property
+    def chars_df(self) -> np.ndarray:
+        """(N_FEATURES,) segments holding each character n-gram."""
+        return _dense_df(self.df_chars)
+
+    @property
+    def words(self) -> sp.csr_matrix:
+        """All word counts as one matrix (for tests and small studies)."""
+        return sp.vstack([w for w, _ in self.blocks()], format="csr")
+
+    @property
+    def chars(self) -> sp.csr_matrix:
+        """All character counts as one matrix (for tests and small studies)."""
+        return sp.vstack([c for _, c in self.blocks()], format="csr")
+
+
+def _sparse_df(df: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    at = np.flatnonzero(df).astype(np.int32)
+    return at, df[at]
+
+
+def _dense_df(sparse: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    df = np.zeros(N_FEATURES, dtype=np.int32)
+    df[sparse[0]] = sparse[1]
+    return df
 
 
 def _content(lemmas: Sequence[str], lang: str) -> str:
@@ -121,24 +183,12 @@ def _theme_texts(codebook: Codebook, lang: str) -> _ThemeTexts:
     return _ThemeTexts(tuple(texts), lems, tuple(owner), tuple(is_example))
 
 
-def _count(vectorizer: HashingVectorizer, docs: Sequence[str]) -> sp.csr_matrix:
-    """Hashed counts of *docs*, a chunk at a time (the n-gram lists stay small)."""
-    parts = [vectorizer.transform(docs[i : i + CHUNK]) for i in range(0, len(docs), CHUNK)]
-    nnz = sum(p.nnz for p in parts)
-    # Copied into arrays allocated once, each part freed as it lands: sp.vstack would
-    # hold the parts and the result at once (~2x the largest matrix of the run).
-    data = np.empty(nnz, dtype=np.float32)
-    indices = np.empty(nnz, dtype=np.int32)
-    indptr = np.zeros(len(docs) + 1, dtype=np.int64)
-    at, row = 0, 0
-    while parts:
-        part = parts.pop(0)
-        size = part.nnz
-        data[at : at + size] = part.data
-        indices[at : at + size] = part.indices
-        indptr[row + 1 : row + 1 + part.shape[0]] = at + part.indptr[1:]
-        at, row = at + size, row + part.shape[0]
-    return sp.csr_matrix((data, indices, indptr), shape=(len(docs), N_FEATURES))
+def _compact(m: sp.csr_matrix) -> sp.csr_matrix:
+    """Counts as uint16 (1 + log(tf) is applied later): half the memory of float32."""
+    return sp.csr_matrix(
+        (m.data.astype(np.uint16), m.indices.astype(np.int32, copy=False), m.indptr),
+        shape=m.shape,
+    )
 
 
 def features_key(lemma_docs: Sequence[str], char_docs: Sequence[str]) -> str:
@@ -152,53 +202,121 @@ def features_key(lemma_docs: Sequence[str], char_docs: Sequence[str]) -> str:
     return h.hexdigest()
 
 
+def _count_blocks(
+    lemma_docs: Sequence[str], char_docs: Sequence[str]
+) -> Iterator[tuple[sp.csr_matrix, sp.csr_matrix]]:
+    for lo in range(0, len(lemma_docs), CHUNK):
+        yield (
+            _compact(_WORDS.transform(lemma_docs[lo : lo + CHUNK])),
+            _compact(_CHARS.transform(char_docs[lo : lo + CHUNK])),
+        )
+
+
 def count_segments(
-    lemma_docs: Sequence[str], char_docs: Sequence[str], key: str
+    lemma_docs: Sequence[str], char_docs: Sequence[str], key: str, path: Path | None = None
 ) -> SegmentFeatures:
-    """Count the segments' n-grams (content lemmas; lower-cased texts)."""
-    words, chars = _count(_WORDS, lemma_docs), _count(_CHARS, char_docs)
-    return SegmentFeatures(key, words, chars, _df(words), _df(chars))
+    """Count the segments' n-grams (content lemmas; lower-cased texts).
+
+    With *path* each block goes straight to that cache file (written atomically)
+    and is read back from it when scoring, so the counts never sit in memory whole.
+    """
+    n = len(lemma_docs)
+    words_df = np.zeros(N_FEATURES, dtype=np.int32)
+    chars_df = np.zeros(N_FEATURES, dtype=np.int32)
+    if path is None:
+        blocks = []
+        for w, c in _count_blocks(lemma_docs, char_docs):
+            words_df += _df(w)
+            chars_df += _df(c)
+            blocks.append((w, c))
+        dfs = _sparse_df(words_df), _sparse_df(chars_df)
+        return SegmentFeatures(key, n, *dfs, _blocks=tuple(blocks))
+    layout: list[tuple[int, int, int, int]] = []
+    with atomic_output(path) as tmp, open(tmp, "wb") as f:
+        f.write(_MAGIC)
+        for w, c in _count_blocks(lemma_docs, char_docs):
+            words_df += _df(w)
+            chars_df += _df(c)
+            layout.append((w.shape[0], w.nnz, c.nnz, f.tell()))
+            _write_csr(f, w)
+            _write_csr(f, c)
+        arrays = {}
+        dfs = _sparse_df(words_df), _sparse_df(chars_df)
+        for name, (at, values) in zip(("words", "chars"), dfs, strict=True):
+            arrays[name] = (f.tell(), len(at))
+            f.write(at.tobytes())
+            f.write(values.tobytes())
+        footer = json.dumps({"key": key, "n": n, "layout": layout, "df": arrays}).encode()
+        f.write(footer)
+        f.write(struct.pack("<Q", len(footer)))
+    # Read back to score: the counts are then never all in memory at once.
+    return _load(path, key) or SegmentFeatures(
+        key, n, *dfs, _blocks=tuple(_count_blocks(lemma_docs, char_docs))
+    )
+
+
+def _stamp(f: BinaryIO) -> tuple[int, ...]:
+    st = os.fstat(f.fileno())
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _write_csr(f: BinaryIO, m: sp.csr_matrix) -> None:
+    f.write(np.asarray(m.indptr, dtype=np.int64).tobytes())
+    f.write(np.asarray(m.indices, dtype=np.int32).tobytes())
+    f.write(np.asarray(m.data, dtype=np.uint16).tobytes())
+
+
+def _read_csr(f: BinaryIO, rows: int, nnz: int) -> sp.csr_matrix:
+    indptr = np.fromfile(f, dtype=np.int64, count=rows + 1)
+    indices = np.fromfile(f, dtype=np.int32, count=nnz)
+    data = np.fromfile(f, dtype=np.uint16, count=nnz)
+    if len(indptr) != rows + 1 or len(data) != nnz:
+        raise ValueError("truncated similarity cache")
+    return sp.csr_matrix((data, indices, indptr), shape=(rows, N_FEATURES))
 
 
 def _df(counts: sp.csr_matrix) -> np.ndarray:
     return np.bincount(counts.indices, minlength=N_FEATURES).astype(np.int32)
 
 
-def _save(path: Path, feats: SegmentFeatures) -> None:
-    buf = io.BytesIO()
-    arrays: dict[str, np.ndarray] = {"key": np.array(feats.key)}
-    for name, m in (("words", feats.words), ("chars", feats.chars)):
-        arrays[f"{name}_data"] = m.data.astype(np.uint16)  # counts; 1 + log(tf) is applied later
-        arrays[f"{name}_indices"] = m.indices.astype(np.int32)
-        arrays[f"{name}_indptr"] = m.indptr.astype(np.int64)
-        df = feats.words_df if name == "words" else feats.chars_df
-        arrays[f"{name}_df_at"] = np.flatnonzero(df).astype(np.int32)
-        arrays[f"{name}_df"] = df[df > 0]
-    np.savez(buf, **arrays)  # type: ignore[arg-type]
-    write_bytes_atomic(path, buf.getvalue())
-
-
 def _load(path: Path, key: str) -> SegmentFeatures | None:
-    """The cached features when the file holds those for *key*; None otherwise."""
+    """The cached features when the file holds those for *key*; None otherwise.
+
+    Only the footer and document frequencies are read here; the counts are read
+    a block at a time while scoring.
+    """
     try:
-        with np.load(path, allow_pickle=False) as z:
-            if str(z["key"]) != key:
+        with open(path, "rb") as f:
+            if f.read(len(_MAGIC)) != _MAGIC:
                 return None
-            mats = []
+            f.seek(-8, 2)
+            size = struct.unpack("<Q", f.read(8))[0]
+            f.seek(-8 - size, 2)
+            footer = json.loads(f.read(size))
+            if footer["key"] != key:
+                return None
             dfs = []
             for name in ("words", "chars"):
-                indptr = z[f"{name}_indptr"]
-                data = z[f"{name}_data"].astype(np.float32)
-                m = sp.csr_matrix(
-                    (data, z[f"{name}_indices"], indptr), shape=(len(indptr) - 1, N_FEATURES)
-                )
-                mats.append(m)
-                df = np.zeros(N_FEATURES, dtype=np.int32)
-                df[z[f"{name}_df_at"]] = z[f"{name}_df"]
-                dfs.append(df)
-    except (OSError, ValueError, KeyError):
+                offset, count = footer["df"][name]
+                f.seek(offset)
+                at = np.fromfile(f, dtype=np.int32, count=count)
+                values = np.fromfile(f, dtype=np.int32, count=count)
+                if len(values) != count or (count and int(at.max()) >= N_FEATURES):
+                    return None
+                dfs.append((at, values))
+            stamp = _stamp(f)
+            layout = tuple(
+                (int(rows), int(w_nnz), int(c_nnz), int(offset))
+                for rows, w_nnz, c_nnz, offset in footer["layout"]
+            )
+    except (OSError, ValueError, KeyError, TypeError, IndexError, struct.error):
+        # json.JSONDecodeError and UnicodeDecodeError are ValueErrors.
         return None  # missing, unreadable or from another version: count again
-    return SegmentFeatures(key, mats[0], mats[1], dfs[0], dfs[1])
+    if sum(row[0] for row in layout) != footer["n"]:
+        return None
+    return SegmentFeatures(
+        key, int(footer["n"]), dfs[0], dfs[1], _path=path, _layout=layout, _stamp=stamp
+    )
 
 
 def segment_features(
@@ -216,29 +334,40 @@ def segment_features(
         if found is not None:
             return found
     lemma_docs = [_content(lem, lang) for lem in all_lemmas]
-    feats = count_segments(lemma_docs, [s.text.lower() for s in segments], key)
+    char_docs = [s.text.lower() for s in segments]
     if path is not None and path.parent.is_dir():
-        # A cache only: a read-only study still codes.
+        # A cache only: a read-only study still codes (counted in memory then).
         with contextlib.suppress(OSError):
-            _save(path, feats)
-    return feats
+            return count_segments(lemma_docs, char_docs, key, path)
+    return count_segments(lemma_docs, char_docs, key)
 
 
 def _sublinear(m: sp.csr_matrix) -> sp.csr_matrix:
-    out = m.copy()
+    out = sp.csr_matrix((m.data.astype(np.float32), m.indices, m.indptr), shape=m.shape)
     np.log(out.data, out=out.data)
     out.data += 1.0
     return out
+
+
+def _idf_of(df: np.ndarray, n: int, min_df: int) -> np.ndarray:
+    idf = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
+    idf[df < min_df] = 0.0
+    return idf
 
 
 def _idf(
     seg_df: np.ndarray, n_segments: int, theme_counts: sp.csr_matrix, min_df: int
 ) -> np.ndarray:
     """Smooth idf over segments plus theme texts; 0 for n-grams under *min_df* texts."""
-    df = seg_df + _df(theme_counts)  # int32: 16 MB over the hashed space
     n = n_segments + theme_counts.shape[0]
-    idf = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
-    idf[df < min_df] = 0.0
+    idf = np.empty(len(seg_df), dtype=np.float32)
+    # In slices: the float64 arithmetic over the whole hashed space would be ~100 MB.
+    step = 1 << 18
+    for lo in range(0, len(seg_df), step):
+        idf[lo : lo + step] = _idf_of(seg_df[lo : lo + step], n, min_df)
+    # Then the few n-grams the theme texts hold (a CSR row holds each column once).
+    cols, in_themes = np.unique(theme_counts.indices, return_counts=True)
+    idf[cols] = _idf_of(seg_df[cols] + in_themes, n, min_df)
     return idf
 
 
@@ -269,9 +398,10 @@ def _dot(a: sp.csr_matrix, b: sp.csr_matrix) -> np.ndarray:
     where[cols] = np.arange(len(cols), dtype=np.int32)
     pos = where[a.indices]
     keep = pos >= 0
-    rows = np.repeat(np.arange(a.shape[0]), np.diff(a.indptr))
-    indptr = np.zeros(a.shape[0] + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows[keep], minlength=a.shape[0]), out=indptr[1:])
+    # Kept entries before each row start: the new row offsets, without a row per entry.
+    kept_before = np.zeros(len(keep) + 1, dtype=np.int64)
+    np.cumsum(keep, out=kept_before[1:])
+    indptr = kept_before[a.indptr]
     small_a = sp.csr_matrix((a.data[keep], pos[keep], indptr), shape=(a.shape[0], len(cols)))
     small_b = sp.csr_matrix((b.data, where[b.indices], b.indptr), shape=(b.shape[0], len(cols)))
     return np.asarray((small_a @ small_b.T).toarray(), dtype=np.float64)
@@ -329,11 +459,10 @@ def score_similarity(
     centroid_norm[centroid_norm == 0] = 1.0
     cos = np.zeros((n, k))
     nearest = np.full((n, k), -1, dtype=int)
-    for lo in range(0, n, CHUNK):
-        hi = min(n, lo + CHUNK)
-        sims = _joined_sims(
-            _tfidf(feats.words[lo:hi], idf_w), _tfidf(feats.chars[lo:hi], idf_c), t_words, t_chars
-        )
+    lo = 0
+    for words, chars in feats.blocks():
+        hi = lo + words.shape[0]
+        sims = _joined_sims(_tfidf(words, idf_w), _tfidf(chars, idf_c), t_words, t_chars)
         for j in range(k):
             own = owner == j
             if mode == "max":
@@ -343,6 +472,7 @@ def score_similarity(
             cols = np.flatnonzero(own & examples)
             if len(cols):
                 nearest[lo:hi, j] = cols[sims[:, cols].argmax(axis=1)]
+        lo = hi
     matrix = np.clip(cos / FULL_MATCH, 0.0, 1.0)
     # One label per theme text (not per segment and theme: 300k shorten() calls at 1M words).
     labels = [f"nær: {shorten(t)}" for t in tt.texts]

@@ -177,3 +177,95 @@ def test_empty_and_wordless_segments_score_zero(preset: Codebook) -> None:
     assert not s.matrix[[0, 2, 4]].any()
     assert s.matrix[1].max() > 0 and s.matrix[3].max() > 0
     assert s.explanations[0] == ("",) * len(preset.themes)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> list[Segment]:
+    """The material segments of a small generated study (bench/generate.py)."""
+    from journeylab.bench.generate import generate_study
+    from journeylab.coding.importer import import_study
+    from journeylab.coding.store import open_store
+    from journeylab.coding.study import load_study
+
+    root = tmp_path_factory.mktemp("generated") / "study"
+    generate_study(root, 6000, seed=3)
+    study = load_study(root)
+    import_study(study)
+    with open_store(study) as store:
+        return [s for s in store.segments() if s.role is not Role.INTERVIEWER]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_blocks_from_the_cache_file_give_the_one_block_scores(
+    generated: list[Segment], preset: Codebook, mode: str, tmp_path, monkeypatch
+) -> None:
+    """Block by block, from memory or read back from the file: the whole-matrix result."""
+    from journeylab.coding import similarity
+
+    whole = score_similarity(generated, preset, mode=mode)  # one block: CHUNK > segments
+    assert len(generated) < similarity.CHUNK
+    monkeypatch.setattr(similarity, "CHUNK", 17)
+    in_memory = score_similarity(generated, preset, mode=mode)
+    written = score_similarity(generated, preset, mode=mode, cache_dir=tmp_path)
+    feats = similarity._load(tmp_path / similarity.CACHE_NAME, _key(similarity, generated))
+    assert feats is not None and len(feats._layout) == -(-len(generated) // 17)
+    read = score_similarity(generated, preset, mode=mode, cache_dir=tmp_path)
+    for got in (in_memory, written, read):
+        np.testing.assert_allclose(got.matrix, whole.matrix, rtol=0, atol=1e-9)
+        assert got.explanations == whole.explanations
+    top = np.argsort(-whole.matrix, axis=1, kind="stable")[:, :3]
+    assert (np.argsort(-read.matrix, axis=1, kind="stable")[:, :3] == top).all()
+
+
+def _key(similarity, segments: list[Segment]) -> str:
+    lemmas = similarity.segment_lemmas(segments, "da")
+    return similarity.features_key(
+        ["da|" + " ".join(lem) for lem in lemmas], [s.text for s in segments]
+    )
+
+
+def test_idf_is_the_smooth_idf_over_segments_and_theme_texts() -> None:
+    import scipy.sparse as sp
+
+    from journeylab.coding import similarity as sim
+
+    rng = np.random.default_rng(4)
+    seg_df = np.zeros(sim.N_FEATURES, dtype=np.int32)
+    at = rng.choice(sim.N_FEATURES, 5000, replace=False)
+    seg_df[at] = rng.integers(1, 40, size=5000)
+    cols = np.concatenate([at[:50], rng.choice(sim.N_FEATURES, 50, replace=False)])
+    themes = sp.csr_matrix(
+        (np.ones(100, dtype=np.float32), (np.arange(100) % 7, cols)), shape=(7, sim.N_FEATURES)
+    )
+    themes.sum_duplicates()
+    df = seg_df + np.bincount(themes.indices, minlength=sim.N_FEATURES)
+    n = 60 + 7
+    expected = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
+    expected[df < 2] = 0.0
+    np.testing.assert_array_equal(sim._idf(seg_df, 60, themes, 2), expected)
+
+
+def test_truncated_cache_is_counted_again(preset: Codebook, tmp_path) -> None:
+    from journeylab.coding import similarity
+
+    segments = [seg(t, i) for i, t in enumerate(TEXTS)]
+    first = score_similarity(segments, preset, cache_dir=tmp_path)
+    cache = tmp_path / similarity.CACHE_NAME
+    cache.write_bytes(cache.read_bytes()[:-20])
+    again = score_similarity(segments, preset, cache_dir=tmp_path)
+    np.testing.assert_allclose(again.matrix, first.matrix, atol=1e-9)
+
+
+def test_cache_replaced_while_reading_is_a_store_error(preset: Codebook, tmp_path) -> None:
+    from journeylab.coding import similarity
+    from journeylab.errors import StoreError
+
+    segments = [seg(t, i) for i, t in enumerate(TEXTS)]
+    score_similarity(segments, preset, cache_dir=tmp_path)
+    feats = similarity._load(tmp_path / similarity.CACHE_NAME, _key(similarity, segments))
+    assert feats is not None
+    assert feats.words.shape[0] == len(segments)  # readable while the file is the same
+    others = [seg(t, i) for i, t in enumerate(reversed(TEXTS))]
+    score_similarity(others, preset, cache_dir=tmp_path)  # another run replaces the file
+    with pytest.raises(StoreError):
+        list(feats.blocks())
