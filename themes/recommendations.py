@@ -93,7 +93,7 @@ def _declared(study: Study) -> Path | None:
     value = head.get("programme") if isinstance(head, dict) else None
     if value is None:
         return None
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str) or not value.strip() or "\x00" in value:
         raise StudyError(
             "'programme' must be the path of a programme.toml",
             path=path,
