@@ -116,3 +116,14 @@ def test_english_study_marks_made_up_names_in_english(tmp_path: Path) -> None:
     (tmp_path / "study.toml").write_text(toml, encoding="utf-8")
     names = Pseudonymiser.from_study(load_study(tmp_path))
     assert names.text("Jonas left.") == "Oliver (made-up name) left."
+
+
+def test_a_speaker_label_given_twice_keeps_its_first_pseudonym() -> None:
+    names = Pseudonymiser(
+        names=(("Jonas", "Oliver"),),
+        speakers=(("Pernille", "Medarbejder 1"), ("Pernille", "Medarbejder 2")),
+    )
+    assert names.speaker("Pernille") == "Medarbejder 1"
+    # A label that is no participant's still loses its real names.
+    assert names.speaker("Jonas") == "Oliver"
+    assert names.speaker("Ukendt") == "Ukendt"

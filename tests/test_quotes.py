@@ -212,3 +212,22 @@ def test_bounded_selection_equals_trimming_every_candidate(
     rules = QuoteRules(min_words=6, max_words=30, per_theme=per_theme)
     got = [q.segment_id for q in select_quotes(cands, rules)]
     assert got == _reference_select(cands, rules)
+
+
+WORDY = st.lists(
+    st.sampled_from(["jeg", "Mig", "vi", "godt", "ALDRIG", "svært", "skolen", "og", "14", "æ"]),
+    max_size=40,
+).map(" ".join)
+
+
+@given(WORDY, st.one_of(st.none(), st.floats(0, 1)), st.sampled_from(["da", "en"]))
+def test_strength_is_its_definition_on_any_text(text: str, score: float | None, lang: str) -> None:
+    from journeylab.themes.quotes import _EVALUATIVE, _FIRST_PERSON, _WORD
+
+    words = [w.lower() for w in _WORD.findall(text)]
+    value = 1.0 if any(w in _FIRST_PERSON[lang] for w in words) else 0.0
+    value += min(1.5, 0.5 * sum(1 for w in words if w in _EVALUATIVE[lang]))
+    value += score or 0.0
+    value += 0.5 if 12 <= len(words) <= 35 else 0.0
+    # Twice: the second answer comes from the per-text cache.
+    assert strength(text, score, lang) == strength(text, score, lang) == round(value, 4)

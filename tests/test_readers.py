@@ -411,3 +411,93 @@ def test_any_bytes_as_xlsx_give_our_error(
     path.write_bytes(b"PK\x03\x04" + data)
     with pytest.raises(InputError):
         read_journey_file(path)
+
+
+def _tree(node: object) -> object:
+    """A composed journey tree with every line it remembers, for comparison."""
+    from journeylab.journeys.readers import _Map, _Seq
+
+    if isinstance(node, _Map):
+        return (
+            "map",
+            node.line,
+            sorted(node.lines.items()),
+            {k: _tree(v) for k, v in node.items()},
+        )
+    if isinstance(node, _Seq):
+        return ("seq", node.line, list(node.lines), [_tree(v) for v in node])
+    return node
+
+
+def _pure(text: str) -> object:
+    import yaml
+
+    from journeylab.journeys.readers import _plain
+
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    return None if node is None else _tree(_plain(node, Path("x.yaml")))
+
+
+def _fast(text: str) -> object:
+    from journeylab.journeys.readers import _compose, _plain
+
+    node = _compose(text)
+    return None if node is None else _tree(_plain(node, Path("x.yaml")))
+
+
+def test_the_fast_yaml_parse_gives_the_same_tree_and_lines_on_the_examples() -> None:
+    from journeylab.coding.study import example_study_path
+    from journeylab.fileio import read_text
+    from journeylab.journeys.readers import _FAST_LOADER
+
+    assert _FAST_LOADER is not None  # libyaml is in the environment: the fast path is tested
+    files = sorted((example_study_path() / "journeys").glob("*.yaml"))
+    assert files
+    for path in files:
+        text = read_text(path)
+        assert _fast(text) == _pure(text)
+
+
+YAML_BITS = st.sampled_from(
+    [
+        "journey: J1\n",
+        "steps:\n",
+        "  - tekst: Skolen\n",
+        "    grøn: [god lærer]\n",
+        "  - x\n",
+        "    rød:\n",
+        "      - 'ked: af det'\n",
+        "alder: 14\n",
+        "# note\n",
+        "\n",
+        '  fase: "skole"\n',
+        "- a\n",
+        "key: |\n  linje\n",
+        "a: b: c\n",
+        "\t- tab\n",
+        "dato: 2026-03-12\n",
+        "x: ~\n",
+        "[1, 2\n",
+        "&a x: *a\n",
+        '  - "æ\\u00f8"\n',
+        "? k\n: v\n",
+        "---\n",
+        "...\n",
+    ]
+)
+
+
+def _outcome(parse: object, text: str) -> object:
+    import yaml
+
+    assert callable(parse)
+    try:
+        return ("ok", parse(text))
+    except (yaml.YAMLError, JourneyError) as exc:
+        return ("error", type(exc), str(exc))
+
+
+@given(st.lists(YAML_BITS, max_size=10).map("".join))
+def test_the_fast_yaml_parse_equals_the_annotated_one_or_fails_as_it_does(text: str) -> None:
+    # Same tree and lines, or the same error: the pure parser's wording and line.
+    assert _outcome(_fast, text) == _outcome(_pure, text)

@@ -318,3 +318,68 @@ def test_a_name_leak_in_a_chart_file_writes_neither_folder_nor_report(
     with pytest.raises(PrivacyError, match="Jonas"):
         write_report(study, leaky, out / "r.md", fmt="md")
     assert list(out.iterdir()) == []
+
+
+def test_the_fast_paths_render_the_same_bytes_as_the_plain_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """libyaml, the word caches and the paused collector change no byte of a report."""
+    import contextlib
+    import gc
+    import shutil
+
+    from journeylab.coding.autocode import code_study
+    from journeylab.coding.importer import import_study
+    from journeylab.coding.study import example_study_path, load_study
+    from journeylab.journeys import readers
+    from journeylab.themes import quotes, report
+    from journeylab.themes.report import report_study
+
+    root = tmp_path / "fjordby"
+    shutil.copytree(example_study_path(), root, ignore=shutil.ignore_patterns(".journeylab"))
+    study = load_study(root)
+    import_study(study)
+    code_study(study, coder="rules")
+    fast = {}
+    for fmt in ("html", "md"):
+        assert gc.isenabled()
+        out = report_study(
+            study, tmp_path / "fast" / f"rapport.{fmt}", include_suggestions=0.3, fmt=fmt
+        )
+        assert gc.isenabled()  # the collector is back on after the report
+        fast[fmt] = out.read_bytes()
+    assert b"Relationen" in fast["html"]
+    monkeypatch.setattr(readers, "_FAST_LOADER", None)
+    monkeypatch.setattr(report, "paused_gc", contextlib.nullcontext)
+    monkeypatch.setattr(quotes, "_word_facts", quotes._word_facts.__wrapped__)
+    quotes.trim.cache_clear()
+    for fmt in ("html", "md"):
+        out = report_study(
+            study, tmp_path / "plain" / f"rapport.{fmt}", include_suggestions=0.3, fmt=fmt
+        )
+        assert out.read_bytes() == fast[fmt]
+    fast_svgs = sorted((tmp_path / "fast" / "rapport-filer").iterdir())
+    plain_svgs = sorted((tmp_path / "plain" / "rapport-filer").iterdir())
+    assert [p.name for p in fast_svgs] == [p.name for p in plain_svgs]
+    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(fast_svgs, plain_svgs, strict=True))
+
+
+def test_paused_gc_restores_the_collector_as_it_was() -> None:
+    import gc
+
+    from journeylab.themes.report import paused_gc
+
+    assert gc.isenabled()
+    with paused_gc():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with paused_gc():
+            pass
+        assert not gc.isenabled()  # a caller's own choice is kept
+    finally:
+        gc.enable()
+    with pytest.raises(ValueError), paused_gc():
+        raise ValueError
+    assert gc.isenabled()

@@ -13,6 +13,7 @@ from journeylab.themes.statements import (
     content_words,
     stem,
     supports,
+    topic_text,
 )
 
 WORDS = st.text(alphabet="abdegiknorstæøå", min_size=1, max_size=12)
@@ -57,3 +58,42 @@ def test_statements_count_distinct_participants_most_supported_first() -> None:
     assert first.quantity.count == 2 and set(first.segment_ids) == {"a", "b", "c"}
     assert not first.suggested
     assert second.quantity.count == 1 and second.suggested
+
+
+def _brute_force(
+    hints: list[str], evidence: list[Evidence], size: int, noun: str
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The statements' definition: every segment tested against every hint word."""
+    topics = []
+    for order, hint in enumerate(hints):
+        words = content_words(hint)
+        if not words:
+            continue
+        backing = [
+            e for e in evidence if sum(1 for h in words if supports([h], e)) >= min(2, len(words))
+        ]
+        if backing:
+            topics.append((-len({e.participant for e in backing}), order, hint, backing))
+    topics.sort(key=lambda t: (t[0], t[1]))
+    return tuple((hint, tuple(e.segment_id for e in backing)) for _, _, hint, backing in topics[:4])
+
+
+SENTENCES = st.lists(WORDS, min_size=1, max_size=8).map(" ".join)
+
+
+@given(
+    st.lists(SENTENCES, max_size=5),
+    st.lists(st.tuples(SENTENCES, st.lists(WORDS, max_size=3), st.integers(0, 4)), max_size=12),
+)
+def test_statements_back_a_hint_exactly_as_testing_every_segment_would(
+    hints: list[str], rows: list[tuple[str, list[str], int]]
+) -> None:
+    evidence = [
+        Evidence(f"s{i}", f"p{who}", text, tuple(lemmas))
+        for i, (text, lemmas, who) in enumerate(rows)
+    ]
+    got = build_statements(hints, evidence, 5, "ung")
+    topics = tuple((s.topic, s.segment_ids) for s in got[1:])
+    expected = _brute_force(hints, evidence, 5, "ung")
+    assert [t[1] for t in topics] == [ids for _, ids in expected]
+    assert [t[0] for t in topics] == [topic_text(h) for h, _ in expected]

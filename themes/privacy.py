@@ -106,6 +106,14 @@ class Pseudonymiser:
     def _lookup(self) -> dict[str, str]:
         return self._table
 
+    # A report asks for a speaker per coded segment: a dict, not a scan of the list.
+    @cached_property
+    def _speaker_table(self) -> dict[str, str]:
+        table: dict[str, str] = {}
+        for name, pseudonym in self.speakers:
+            table.setdefault(name, pseudonym)  # the first pair wins, as the scan did
+        return table
+
     def text(self, text: str) -> str:
         """*text* with every real name replaced by its made-up name."""
         pattern = self._pattern
@@ -126,10 +134,8 @@ class Pseudonymiser:
         """The pseudonym for a speaker label (or the label with names replaced)."""
         if label is None:
             return None
-        for name, pseudonym in self.speakers:
-            if name == label:
-                return pseudonym
-        return self.text(label)
+        pseudonym = self._speaker_table.get(label)
+        return pseudonym if pseudonym is not None else self.text(label)
 
     def check(self, text: str, path: str | Path | None = None) -> None:
         """Raise PrivacyError if any real name is still in *text*."""

@@ -10,10 +10,12 @@ written, then writes atomically: a leak means the old file stays untouched.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -192,6 +194,24 @@ def write_report(
     return out
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Run the block without the cyclic garbage collector (restored after, as it was).
+
+    Building the findings allocates millions of small objects (rows, codings,
+    word sets) and almost no cycles; the collector's full passes over them were
+    ~1.8 s of a 1M-word report's ~6 s of findings. Reference counting still
+    frees everything that is not a cycle.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def load_findings(
     study: Study,
     *,
@@ -278,16 +298,19 @@ def report_study(
     analyst = _analyst(analyst, version)
     # The programme first: a bad programme.toml or mapping fails before the slow part.
     membership = load_membership(study)
-    findings, participants = load_findings(study, include_suggestions=include_suggestions)
-    names = Pseudonymiser.from_study(study, participants)
-    partnership = load_partnership(study, findings, names.text, membership) if membership else None
-    return write_report(
-        study,
-        findings,
-        out,
-        fmt=fmt,
-        lang=lang or study.language,
-        analyst=analyst,
-        participants=participants,
-        partnership=partnership,
-    )
+    with paused_gc():
+        findings, participants = load_findings(study, include_suggestions=include_suggestions)
+        names = Pseudonymiser.from_study(study, participants)
+        partnership = (
+            load_partnership(study, findings, names.text, membership) if membership else None
+        )
+        return write_report(
+            study,
+            findings,
+            out,
+            fmt=fmt,
+            lang=lang or study.language,
+            analyst=analyst,
+            participants=participants,
+            partnership=partnership,
+        )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -130,7 +131,8 @@ class Matcher:
 
 
 def _words(evidence: Evidence) -> set[str]:
-    return set(_WORD.findall(evidence.text.lower())) | set(evidence.lemmas)
+    # Not cached across calls: every segment's word set at once is ~70 MB at 1M words.
+    return set(_WORD.findall(evidence.text.lower())).union(evidence.lemmas)
 
 
 def supports(hint: Sequence[str], evidence: Evidence) -> bool:
@@ -170,19 +172,28 @@ def build_statements(
         )
     ]
     topics: list[tuple[int, int, Statement]] = []
+    # Which evidence holds each word the hints match: a hint's backing is then
+    # found from those few words, not by testing every segment against every hint.
     words_of = [_words(e) for e in evidence]
-    matcher = Matcher(w for ws in words_of for w in ws)
+    matcher = Matcher(frozenset().union(*words_of))
+    plans: list[tuple[int, str, list[frozenset[str]], int]] = []
     for order, hint in enumerate(hints):
         words = content_words(hint)
-        if not words:
-            continue
-        matched = [matcher.matching(h) for h in words]
-        need = min(2, len(words))
-        backing = [
-            e
-            for e, ws in zip(evidence, words_of, strict=True)
-            if sum(1 for m in matched if not ws.isdisjoint(m)) >= need
-        ]
+        if words:
+            plans.append((order, hint, [matcher.matching(h) for h in words], min(2, len(words))))
+    relevant = frozenset().union(*(m for plan in plans for m in plan[2]))
+    postings: dict[str, list[int]] = defaultdict(list)
+    for i, ws in enumerate(words_of):
+        for w in ws & relevant:
+            postings[w].append(i)
+    for order, hint, matched, need in plans:
+        hits: Counter[int] = Counter()
+        for m in matched:
+            holders: set[int] = set()
+            for w in m:
+                holders.update(postings.get(w, ()))
+            hits.update(holders)
+        backing = [evidence[i] for i in sorted(i for i, n in hits.items() if n >= need)]
         if not backing:
             continue
         who = {e.participant for e in backing}
