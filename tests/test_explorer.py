@@ -591,13 +591,12 @@ def test_slow_findings_rebuild_in_the_background(
     builds = cache.builds
     monkeypatch.setattr(cache, "SYNC_SECONDS", 0.0)  # as if a build took long
     release = threading.Event()
-    slow_build = cache.findings.build
 
-    def held(store: object) -> object:
+    def held() -> None:
         assert release.wait(30)
-        return slow_build(store)  # type: ignore[arg-type]
+        return None  # as if the child could not build: the thread builds in-process
 
-    monkeypatch.setattr(cache.findings, "build", held)
+    monkeypatch.setattr(cache.background, "build", held)
     theme, slug = "Organisering og samarbejde", "/tema/organisering-og-samarbejde"
     count = re.compile(r'<strong data-count-theme="Organisering og samarbejde">(\d+)<')
     before = int(count.findall(client.get(slug).text)[0])
@@ -728,3 +727,20 @@ def test_reader_is_kept_per_thread(study: Study) -> None:
     thread.start()
     thread.join()
     assert other and other[0] is not mine
+
+
+def test_the_child_process_builds_the_same_findings(study: Study) -> None:
+    from journeylab.coding.store import open_store
+    from journeylab.journeys.readers import read_journeys
+    from journeylab.themes.explorer_data import FindingsCache
+    from journeylab.themes.explorer_worker import FindingsWorker
+
+    journeys = read_journeys(study.journey_files(), relative=study.relative)
+    worker = FindingsWorker(study, journeys, 0.3)
+    try:
+        remote = worker.build()
+    finally:
+        worker.close()
+    with open_store(study) as store:
+        local = FindingsCache(study, journeys, 0.3).build(store)
+    assert remote is not None and remote == local

@@ -312,10 +312,13 @@ class SnapshotCache:
         self, study: Study, journeys: Sequence[Journey], include_suggestions: float | None
     ) -> None:
         from journeylab.themes.explorer_data import FindingsCache
+        from journeylab.themes.explorer_worker import FindingsWorker
 
         self.study = study
         self.include_suggestions = include_suggestions
         self.findings = FindingsCache(study, journeys, include_suggestions)
+        # Background builds run in a child process, so clicks never wait on them.
+        self.background = FindingsWorker(study, journeys, include_suggestions)
         self._watcher = Watcher(study.store_path)
         self._lock = threading.Lock()
         self._value: Snapshot | None = None
@@ -359,12 +362,14 @@ class SnapshotCache:
         counted = counted_segments(store, material.order, self.include_suggestions)
         return Snapshot(version, material, built, counted)
 
-    def _build(self, store: Store, version: tuple[int, ...]) -> Built:
+    def _build(self, store: Store, version: tuple[int, ...], *, background: bool = False) -> Built:
         from journeylab.themes.report import overview_svg
         from journeylab.themes.templating import strings
 
         started = time.perf_counter()
-        findings = self.findings.build(store)
+        findings = self.background.build() if background else None
+        if findings is None:
+            findings = self.findings.build(store)
         sizes = dict(findings.group_sizes)
         t = strings(self.study.language)
         self.builds += 1
@@ -392,7 +397,7 @@ class SnapshotCache:
             # The version is read before the data, so a build is never marked
             # newer than what it read; a later commit just causes one more build.
             with open_for(self.study) as store:
-                built = self._build(store, version)
+                built = self._build(store, version, background=True)
             with self._lock:
                 if self._material is material:
                     self._built = built
