@@ -1,15 +1,19 @@
-"""Shared fixtures: the spaCy pipeline (built once) and a tiny study on disk."""
+"""Shared fixtures: the spaCy pipeline (built once), a tiny study on disk, and the
+example study copied, imported and machine-coded for the explorer's tests."""
 
 from __future__ import annotations
 
+import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from spacy.language import Language
+from starlette.testclient import TestClient
 
 from journeylab.coding.nlp import get_nlp
-from journeylab.coding.study import Study, load_study
+from journeylab.coding.study import Study, example_study_path, load_study
 
 STUDY_TOML = """\
 [study]
@@ -105,3 +109,33 @@ def make_study(tmp_path: Path) -> Callable[..., Study]:
         return write_study(tmp_path / "study", files)
 
     return make
+
+
+def coded_example(root: Path, extra: dict[str, str] | None = None, *, code: bool = True) -> Study:
+    """The example study copied to *root* (never its store), with *extra* files
+    (relative path -> text) written in, imported and, with *code*, machine-coded."""
+    from journeylab.coding.autocode import code_study
+    from journeylab.coding.importer import import_study
+
+    shutil.copytree(example_study_path(), root, ignore=shutil.ignore_patterns(".journeylab"))
+    for rel, text in (extra or {}).items():
+        (root / rel).write_text(text, encoding="utf-8")
+    study = load_study(root)
+    import_study(study)
+    if code:
+        code_study(study)
+    return study
+
+
+def copy_study(built: Path, tmp_path: Path) -> Study:
+    """A fresh copy of a study built once for the session, for a test that writes."""
+    root = tmp_path / built.name
+    shutil.copytree(built, root)
+    return load_study(root)
+
+
+def csrf_of(client: TestClient) -> str:
+    """The explorer session's CSRF token, from the page's meta tag."""
+    match = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/").text)
+    assert match
+    return match.group(1)

@@ -7,7 +7,6 @@ answers every request, the CLI exits 0, and every write is in the store afterwar
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -17,13 +16,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from journeylab.coding.importer import import_study
 from journeylab.coding.model import CodingStatus
 from journeylab.coding.store import open_store
-from journeylab.coding.study import Study, load_study
+from journeylab.coding.study import Study
 from journeylab.themes.explorer import create_app
+from tests.conftest import coded_example, copy_study, csrf_of
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "fjordby"
 BASE = "http://127.0.0.1"
 COUNTED = (CodingStatus.MANUAL, CodingStatus.ACCEPTED)
 TROUBLE = re.compile(r"locked|busy|traceback|error", re.I)
@@ -32,23 +30,12 @@ TROUBLE = re.compile(r"locked|busy|traceback|error", re.I)
 @pytest.fixture(scope="module")
 def imported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Fjordby imported once, with no machine suggestions yet."""
-    root = tmp_path_factory.mktemp("concurrency") / "fjordby"
-    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".journeylab"))
-    import_study(load_study(root))
-    return root
+    return coded_example(tmp_path_factory.mktemp("concurrency") / "fjordby", code=False).root
 
 
 @pytest.fixture
 def study(imported: Path, tmp_path: Path) -> Study:
-    root = tmp_path / "fjordby"
-    shutil.copytree(imported, root)
-    return load_study(root)
-
-
-def csrf_of(client: TestClient) -> str:
-    match = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/").text)
-    assert match
-    return match.group(1)
+    return copy_study(imported, tmp_path)
 
 
 def segment_ids(study: Study, n: int) -> list[str]:

@@ -13,8 +13,6 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from journeylab.coding.autocode import code_study
-from journeylab.coding.importer import import_study
 from journeylab.coding.model import CodingStatus
 from journeylab.coding.store import open_store
 from journeylab.coding.study import Study, load_study
@@ -22,8 +20,8 @@ from journeylab.themes import explorer as explorer_module
 from journeylab.themes.explorer import create_app
 from journeylab.themes.explorer_security import access_token
 from journeylab.themes.report import load_findings
+from tests.conftest import coded_example, copy_study, csrf_of
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "fjordby"
 PAYLOAD = "<script>alert('xss')</script>"
 XSS_TRANSCRIPT = f"""\
 ---
@@ -47,31 +45,18 @@ BASE = "http://127.0.0.1"
 def built_study(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example study plus a hostile transcript, imported and machine-coded once."""
     root = tmp_path_factory.mktemp("explorer") / "fjordby"
-    shutil.copytree(EXAMPLE, root)
-    (root / XSS_SOURCE).write_text(XSS_TRANSCRIPT, encoding="utf-8")
-    study = load_study(root)
-    import_study(study)
-    code_study(study)
-    return root
+    return coded_example(root, {XSS_SOURCE: XSS_TRANSCRIPT}).root
 
 
 @pytest.fixture
 def study(built_study: Path, tmp_path: Path) -> Study:
-    root = tmp_path / "fjordby"
-    shutil.copytree(built_study, root)
-    return load_study(root)
+    return copy_study(built_study, tmp_path)
 
 
 @pytest.fixture
 def client(study: Study) -> Iterator[TestClient]:
     with TestClient(create_app(study, include_suggestions=0.3), base_url=BASE) as c:
         yield c
-
-
-def csrf_of(client: TestClient) -> str:
-    match = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/").text)
-    assert match
-    return match.group(1)
 
 
 def post(client: TestClient, url: str, body: dict[str, str], csrf: str) -> int:

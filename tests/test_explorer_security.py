@@ -33,6 +33,7 @@ from journeylab.themes.explorer_cache import short_slug
 from journeylab.themes.explorer_security import UNSAFE_METHODS, access_token
 from journeylab.themes.findings import slug
 from journeylab.themes.report import report_study
+from tests.conftest import csrf_of
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "fjordby"
 BASE = "http://127.0.0.1"
@@ -92,12 +93,6 @@ def write_routes(app: FastAPI) -> list[tuple[str, str]]:
         for method in sorted(methods)
         if method in UNSAFE_METHODS
     ]
-
-
-def csrf_of(client: TestClient) -> str:
-    match = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/").text)
-    assert match
-    return match.group(1)
 
 
 def store_state(study: Study) -> tuple[list[Any], list[Any]]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,15 +13,13 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from journeylab.coding.autocode import code_study
-from journeylab.coding.importer import import_study
 from journeylab.coding.model import CodingStatus
 from journeylab.coding.store import open_store
-from journeylab.coding.study import Study, load_study
+from journeylab.coding.study import Study
 from journeylab.themes.explorer import create_app
 from journeylab.themes.explorer_coding import MAX_SPAN
+from tests.conftest import coded_example, copy_study, csrf_of
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "fjordby"
 BASE = "http://127.0.0.1"
 THEME = "Relationen"
 HOSTILE = "<b>fed</b>"
@@ -42,33 +39,19 @@ Lone: Vi mangler en fast sagsbehandler {HOSTILE} ved overgangen til voksen.
 
 @pytest.fixture(scope="session")
 def built_study(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example study, imported and machine-coded once."""
-    root = tmp_path_factory.mktemp("span") / "fjordby"
-    shutil.copytree(EXAMPLE, root)
-    (root / XSS_SOURCE).write_text(XSS, encoding="utf-8")
-    study = load_study(root)
-    import_study(study)
-    code_study(study)
-    return root
+    """The example study with a transcript holding markup, imported and machine-coded once."""
+    return coded_example(tmp_path_factory.mktemp("span") / "fjordby", {XSS_SOURCE: XSS}).root
 
 
 @pytest.fixture
 def study(built_study: Path, tmp_path: Path) -> Study:
-    root = tmp_path / "fjordby"
-    shutil.copytree(built_study, root)
-    return load_study(root)
+    return copy_study(built_study, tmp_path)
 
 
 @pytest.fixture
 def client(study: Study) -> Iterator[TestClient]:
     with TestClient(create_app(study, include_suggestions=0.3), base_url=BASE) as c:
         yield c
-
-
-def csrf_of(client: TestClient) -> str:
-    match = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/").text)
-    assert match
-    return match.group(1)
 
 
 def span(client: TestClient, body: dict[str, Any], csrf: str) -> Any:

@@ -8,7 +8,6 @@ without Chromium these tests fail.
 from __future__ import annotations
 
 import re
-import shutil
 import socket
 import threading
 import time
@@ -20,13 +19,11 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, Request, Route, expect, sync_playwright
 
-from journeylab.coding.autocode import code_study
-from journeylab.coding.importer import import_study
 from journeylab.coding.store import open_store
-from journeylab.coding.study import Study, load_study
+from journeylab.coding.study import Study
 from journeylab.themes.explorer import create_app
+from tests.conftest import coded_example
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "fjordby"
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
     "--no-sandbox",
@@ -84,13 +81,7 @@ def _start(study: Study, read_only: bool) -> Running:
 
 @pytest.fixture(scope="session")
 def study(tmp_path_factory: pytest.TempPathFactory) -> Study:
-    root = tmp_path_factory.mktemp("browser") / "fjordby"
-    shutil.copytree(EXAMPLE, root)
-    (root / XSS_SOURCE).write_text(XSS, encoding="utf-8")
-    study = load_study(root)
-    import_study(study)
-    code_study(study)
-    return study
+    return coded_example(tmp_path_factory.mktemp("browser") / "fjordby", {XSS_SOURCE: XSS})
 
 
 @pytest.fixture(scope="session")
