@@ -7,6 +7,7 @@ import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from spacy.language import Language
@@ -139,3 +140,18 @@ def csrf_of(client: TestClient) -> str:
     match = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/").text)
     assert match
     return match.group(1)
+
+
+def code_by_hand(root: Path, study: str, pick: Callable[[Any], bool], theme: str) -> list[str]:
+    """Code the segments of *root*/*study* that *pick* selects, as a person ("test")
+    would, MANUAL; returns their texts."""
+    from journeylab.coding.model import CodingStatus
+    from journeylab.coding.store import open_store
+
+    texts = []
+    with open_store(load_study(root / study)) as store:
+        for seg in store.segments():
+            if pick(seg):
+                store.set_coding(seg.id, theme, "test", CodingStatus.MANUAL)
+                texts.append(seg.text)
+    return texts

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from journeylab.coding.importer import import_study
-from journeylab.coding.model import CodingStatus
 from journeylab.coding.store import open_store
 from journeylab.coding.study import load_study
 from journeylab.errors import PrivacyError
@@ -20,20 +19,9 @@ from journeylab.themes.synthesis_report import (
     synthesis_command,
     write_synthesis,
 )
+from tests.conftest import code_by_hand
 
 SECRET = "fælles budgetmodel"  # words from Aaby's client-only leaders' focus group
-
-
-def _code(root: Path, study: str, pick: object, theme: str) -> list[str]:
-    """Manually code the segments *pick* selects; returns their texts."""
-    s = load_study(root / study)
-    texts = []
-    with open_store(s) as store:
-        for seg in store.segments():
-            if pick(seg):  # type: ignore[operator]
-                store.set_coding(seg.id, theme, "test", CodingStatus.MANUAL)
-                texts.append(seg.text)
-    return texts
 
 
 @pytest.fixture(scope="module")
@@ -49,11 +37,15 @@ def programme(tmp_path_factory: pytest.TempPathFactory) -> Programme:
     for key in ("aaby", "bakkedal", "strandvig"):
         import_study(load_study(root / key))
     # Relationen: 2 of 3 Aaby journeys and Trine; 1 of 3 Bakkedal journeys; nobody in Strandvig.
-    _code(root, "aaby", lambda s: s.journey in ("A01", "A02") and s.colour == "green", "Relationen")
-    _code(root, "aaby", lambda s: s.speaker == "Trine", "Relationen")
-    _code(root, "bakkedal", lambda s: s.journey == "B01" and s.colour == "green",
+    code_by_hand(
+        root, "aaby", lambda s: s.journey in ("A01", "A02") and s.colour == "green", "Relationen"
+    )
+    code_by_hand(root, "aaby", lambda s: s.speaker == "Trine", "Relationen")
+    code_by_hand(root, "bakkedal", lambda s: s.journey == "B01" and s.colour == "green",
           "Den faste voksne")  # fmt: skip
-    secret = _code(root, "aaby", lambda s: s.speaker == "Gitte" and SECRET in s.text, "Relationen")
+    secret = code_by_hand(
+        root, "aaby", lambda s: s.speaker == "Gitte" and SECRET in s.text, "Relationen"
+    )
     assert secret
     pinned = f'pinned = ["transcripts/fokusgruppe_ledere.md#{_seg_pos(root, secret[0])}"]\n'
     aaby.write_text(aaby.read_text(encoding="utf-8").replace("[report]\n", "[report]\n" + pinned))

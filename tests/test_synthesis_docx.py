@@ -9,7 +9,6 @@ import docx
 import pytest
 
 from journeylab.coding.importer import import_study
-from journeylab.coding.model import CodingStatus
 from journeylab.coding.store import open_store
 from journeylab.coding.study import load_study
 from journeylab.errors import InputError, PrivacyError
@@ -19,19 +18,9 @@ from journeylab.themes.report_docx import document_text
 from journeylab.themes.synthesis import build_synthesis
 from journeylab.themes.synthesis_docx import build_synthesis_docx, write_synthesis_docx
 from journeylab.themes.synthesis_report import example_programme_path, synthesis_command
+from tests.conftest import code_by_hand
 
 SECRET = "budgetmodel"  # words from Aaby's client-only leaders' focus group
-
-
-def _code(root: Path, study: str, pick: object, theme: str) -> list[str]:
-    s = load_study(root / study)
-    with open_store(s) as store:
-        texts = []
-        for seg in store.segments():
-            if pick(seg):  # type: ignore[operator]
-                store.set_coding(seg.id, theme, "test", CodingStatus.MANUAL)
-                texts.append(seg.text)
-    return texts
 
 
 @pytest.fixture(scope="module")
@@ -45,9 +34,13 @@ def programme(tmp_path_factory: pytest.TempPathFactory) -> Programme:
     )
     for key in ("aaby", "bakkedal", "strandvig"):
         import_study(load_study(root / key))
-    _code(root, "aaby", lambda s: s.journey in ("A01", "A02") and s.colour == "green", "Relationen")
-    _code(root, "aaby", lambda s: s.speaker == "Trine", "Relationen")
-    secret = _code(root, "aaby", lambda s: s.speaker == "Gitte" and SECRET in s.text, "Relationen")
+    code_by_hand(
+        root, "aaby", lambda s: s.journey in ("A01", "A02") and s.colour == "green", "Relationen"
+    )
+    code_by_hand(root, "aaby", lambda s: s.speaker == "Trine", "Relationen")
+    secret = code_by_hand(
+        root, "aaby", lambda s: s.speaker == "Gitte" and SECRET in s.text, "Relationen"
+    )
     assert secret
     with open_store(load_study(root / "aaby")) as store:
         pos = next(s.id for s in store.segments() if s.text == secret[0]).split("#")[1]
