@@ -25,6 +25,7 @@ from journeylab.coding.model import Codebook, CodingStatus, Participant
 from journeylab.coding.study import Study
 from journeylab.errors import InputError
 from journeylab.fileio import atomic_output
+from journeylab.journeys.model import Journey
 from journeylab.themes.excerpt import excerpt_svg
 from journeylab.themes.findings import Findings, SourceInfo, ThemeFindings, build_findings
 from journeylab.themes.privacy import Pseudonymiser
@@ -218,10 +219,12 @@ def load_findings(
     include_suggestions: float | None = None,
     agreement: Mapping[str, float] | None = None,
     written: bool = True,
+    journeys: Sequence[Journey] | None = None,
 ) -> tuple[Findings, tuple[Participant, ...]]:
     """Findings from the study's store and journey files, and the participants to check.
 
     *written*: use the analyst's findings.yaml (False gives the tool's drafts only).
+    *journeys*: the study's journeys when the caller has read them already.
     """
     # Imported here so the pure builder and renderer never need the store.
     from journeylab.coding.codebook import load_codebook, with_default_colours
@@ -245,7 +248,8 @@ def load_findings(
     else:
         codebook = load_codebook(study.codebook_path)
     codebook = with_default_colours(codebook)
-    journeys = read_journeys(study.journey_files(), relative=study.relative)
+    if journeys is None:
+        journeys = read_journeys(study.journey_files(), relative=study.relative)
     sources = [
         SourceInfo(
             path=r.path,

@@ -163,8 +163,10 @@ def load_member(member: Member, include_suggestions: float | None) -> MemberData
     from journeylab.themes.report import load_findings
 
     study = load_study(member.path)
-    findings, participants = load_findings(study, include_suggestions=include_suggestions)
     journeys = read_journeys(study.journey_files(), relative=study.relative)
+    findings, participants = load_findings(
+        study, include_suggestions=include_suggestions, journeys=journeys
+    )
     return MemberData(member, study, findings, participants, tuple(journeys))
 
 
