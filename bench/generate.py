@@ -13,28 +13,32 @@ and size give the same files (XLSX: the same cells; openpyxl stamps its zip).
 from __future__ import annotations
 
 import argparse
-import csv
-import datetime as dt
-import io
 import random
 import re
 import shutil
-import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 import yaml
 
 from journeylab.bench import vocab
+from journeylab.bench.writers import (
+    Group,
+    docx,
+    participants,
+    rows,
+    srt,
+    text_transcript,
+    vtt,
+    write_csv,
+    write_xlsx,
+)
 from journeylab.coding.study import preset_path
 
 JOURNEY_SHARE = 0.05
 TRANSCRIPT_WORDS = (7_000, 11_000)
 T_FORMATS = ("md", "txt", "docx", "vtt", "srt")
 _SLOT = re.compile(r"\{(\w+)\}")
-_FIXED = (2026, 1, 1, 0, 0, 0)
 
 
 def parse_size(text: str) -> int:
@@ -100,17 +104,7 @@ class _Writer:
 # -- transcripts ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Group:
-    name: str  # file name
-    title: str
-    date: str
-    municipality: str
-    people: tuple[tuple[str, str, str, str], ...]  # (label, role, pseudonym, unit)
-    turns: tuple[tuple[str, str], ...]  # (label, text)
-
-
-def _group(w: _Writer, i: int, municipality: str, words: int) -> _Group:
+def _group(w: _Writer, i: int, municipality: str, words: int) -> Group:
     rng = w.rng
     kind = rng.choices(("medarbejder", "leder", "ung"), (7, 2, 1))[0]
     pool = vocab.YOUNG_NAMES if kind == "ung" else vocab.NAMES
@@ -140,7 +134,7 @@ def _group(w: _Writer, i: int, municipality: str, words: int) -> _Group:
         count += len(text.split())
     fmt = T_FORMATS[i % len(T_FORMATS)]
     slug = municipality.lower().replace("å", "aa").replace("ø", "oe").replace("æ", "ae")
-    return _Group(
+    return Group(
         name=f"fg{i + 1:04d}_{slug}_{kind}.{fmt}",
         title=f"{title} i {municipality} Kommune",
         date=f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}",
@@ -148,112 +142,6 @@ def _group(w: _Writer, i: int, municipality: str, words: int) -> _Group:
         people=tuple(people),
         turns=tuple(turns),
     )
-
-
-def _stamp(seconds: int, sep: str = ".") -> str:
-    h, rest = divmod(seconds, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h:02d}:{m:02d}:{s:02d}{sep}000"
-
-
-def _participants(g: _Group) -> dict[str, dict[str, str]]:
-    out: dict[str, dict[str, str]] = {}
-    for label, role, pseudonym, unit in g.people:
-        spec = {"role": role}
-        if pseudonym:
-            spec["pseudonym"] = pseudonym
-        if unit:
-            spec["unit"] = unit
-        out[label] = spec
-    return out
-
-
-def _text_transcript(g: _Group) -> str:
-    front = {
-        "title": g.title,
-        "date": g.date,
-        "municipality": g.municipality,
-        "participants": _participants(g),
-    }
-    out = ["---", yaml.safe_dump(front, allow_unicode=True, sort_keys=False).rstrip(), "---"]
-    seconds = 3
-    for k, (label, text) in enumerate(g.turns):
-        stamp = f"[{_stamp(seconds)[:8]}] " if k % 4 == 0 else ""
-        if g.name.endswith(".md") and k % 40 == 0 and k:
-            out.append(f"# Del {k // 40 + 1}\n")
-        # Long turns wrap over two lines, as typed transcripts do.
-        words = text.split(" ")
-        if len(words) > 30:
-            text = " ".join(words[:15]) + "\n" + " ".join(words[15:])
-        out.append(f"{stamp}{label}: {text}\n")
-        seconds += 2 + len(words) // 3
-    return "\n".join(out)
-
-
-def _cues(g: _Group) -> Iterator[tuple[int, int, str, str, bool]]:
-    """(start, end, speaker, text, first cue of the turn) of ~12-word cues."""
-    seconds = 3
-    for label, text in g.turns:
-        words = text.split(" ")
-        for k in range(0, len(words), 12):
-            chunk = " ".join(words[k : k + 12])
-            dur = 1 + len(chunk.split()) // 3
-            yield seconds, seconds + dur, label, chunk, k == 0
-            seconds += dur + 1
-
-
-def _vtt(g: _Group) -> str:
-    out = ["WEBVTT", "Kind: captions", "Language: da", ""]
-    for n, (start, end, label, text, _first) in enumerate(_cues(g), start=1):
-        out += [str(n), f"{_stamp(start)} --> {_stamp(end)}", f"<v {label}>{text}", ""]
-    return "\n".join(out)
-
-
-def _srt(g: _Group) -> str:
-    out = []
-    for n, (start, end, label, text, first) in enumerate(_cues(g), start=1):
-        line = f"{label}: {text}" if first else text
-        out += [str(n), f"{_stamp(start, ',')} --> {_stamp(end, ',')}", line, ""]
-    return "\n".join(out)
-
-
-_DOCX_TYPES = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-    '<Default Extension="rels" ContentType="application/'
-    'vnd.openxmlformats-package.relationships+xml"/>'
-    '<Default Extension="xml" ContentType="application/xml"/>'
-    '<Override PartName="/word/document.xml" ContentType="application/'
-    'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
-)
-_DOCX_RELS = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-    'relationships/officeDocument" Target="word/document.xml"/></Relationships>'
-)
-_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-
-
-def _docx(g: _Group) -> bytes:
-    """A minimal Word file written directly (python-docx is slow at this size): one
-    paragraph a turn, the speaker's name in a bold run."""
-    paras = []
-    for label, text in g.turns:
-        paras.append(
-            f'<w:p><w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">{escape(label)}: </w:t>'
-            f'</w:r><w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p>'
-        )
-    body = f'<w:document xmlns:w="{_W}"><w:body>{"".join(paras)}</w:body></w:document>'
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in (
-            ("[Content_Types].xml", _DOCX_TYPES),
-            ("_rels/.rels", _DOCX_RELS),
-            ("word/document.xml", '<?xml version="1.0" encoding="UTF-8"?>' + body),
-        ):
-            z.writestr(zipfile.ZipInfo(name, _FIXED), data, compress_type=zipfile.ZIP_DEFLATED)
-    return buf.getvalue()
 
 
 # -- journeys ----------------------------------------------------------------------
@@ -285,69 +173,8 @@ def _journey(w: _Writer, jid: str, municipality: str) -> dict[str, object]:
     }
 
 
-def _rows(j: dict[str, object]) -> Iterator[list[object]]:
-    """One row a note, Danish headers (rejse, trin, farve, tekst, ...)."""
-    steps = j["steps"]
-    assert isinstance(steps, list)
-    for n, step in enumerate(steps, start=1):
-        first = n == 1
-        yield [
-            j["journey"],
-            n,
-            "gul",
-            step["text"],
-            step["stage"],
-            step["age"],
-            step["actor"],
-            j["pseudonym"] if first else "",
-            j["gender"] if first else "",
-            j["municipality"] if first else "",
-        ]
-        for colour, key in (("grøn", "green"), ("rød", "red")):
-            for note in step.get(key, []):
-                yield [j["journey"], "", colour, note, "", "", "", "", "", ""]
-
-
-HEADER = [
-    "rejse",
-    "trin",
-    "farve",
-    "tekst",
-    "fase",
-    "alder",
-    "aktør",
-    "pseudonym",
-    "køn",
-    "kommune",
-]
-
-
 def _note_words(j: dict[str, object]) -> int:
-    return sum(len(str(r[3]).split()) for r in _rows(j))
-
-
-def _write_xlsx(path: Path, journeys: list[dict[str, object]]) -> None:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "rejser"
-    ws.append(HEADER)
-    for j in journeys:
-        for row in _rows(j):
-            ws.append([None if v == "" else v for v in row])
-    wb.properties.created = wb.properties.modified = dt.datetime(*_FIXED)
-    wb.save(path)
-
-
-def _write_csv(path: Path, journeys: list[dict[str, object]]) -> None:
-    buf = io.StringIO()
-    out = csv.writer(buf, delimiter=";", lineterminator="\n")
-    out.writerow(HEADER)
-    for j in journeys:
-        out.writerows(_rows(j))
-    path.write_text(buf.getvalue(), encoding="utf-8")
+    return sum(len(str(r[3]).split()) for r in rows(j))
 
 
 # -- the study ---------------------------------------------------------------------
@@ -357,7 +184,7 @@ def _toml_str(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _study_toml(words: int, groups: list[_Group]) -> str:
+def _study_toml(words: int, groups: list[Group]) -> str:
     lines = [
         "# Syntetisk studie til benchmarks (bench/generate.py); alt er opdigtet.",
         "[study]",
@@ -383,7 +210,7 @@ def _study_toml(words: int, groups: list[_Group]) -> str:
             "",
             f'[transcripts."{g.name}".participants]',
         ]
-        for label, spec in _participants(g).items():
+        for label, spec in participants(g).items():
             inner = ", ".join(f"{k} = {_toml_str(v)}" for k, v in spec.items())
             lines.append(f"{label} = {{ {inner} }}")
         lines.append("")
@@ -432,14 +259,14 @@ def generate_study(
                 (root / "journeys" / f"{j['journey']}.yaml").write_text(text, encoding="utf-8")
                 files += 1
         elif kind == 1:
-            _write_csv(root / "journeys" / f"{slug}.csv", batch)
+            write_csv(root / "journeys" / f"{slug}.csv", batch)
             files += 1
         else:
-            _write_xlsx(root / "journeys" / f"{slug}.xlsx", batch)
+            write_xlsx(root / "journeys" / f"{slug}.xlsx", batch)
             files += 1
 
     # Focus groups: the rest of the words.
-    groups: list[_Group] = []
+    groups: list[Group] = []
     left = words - journey_words
     while left > 0:
         size = rng.randint(*transcript_words)
@@ -451,13 +278,13 @@ def generate_study(
     for g in groups:
         path = root / "transcripts" / g.name
         if g.name.endswith((".md", ".txt")):
-            path.write_text(_text_transcript(g), encoding="utf-8")
+            path.write_text(text_transcript(g), encoding="utf-8")
         elif g.name.endswith(".vtt"):
-            path.write_text(_vtt(g), encoding="utf-8")
+            path.write_text(vtt(g), encoding="utf-8")
         elif g.name.endswith(".srt"):
-            path.write_text(_srt(g), encoding="utf-8")
+            path.write_text(srt(g), encoding="utf-8")
         else:
-            path.write_bytes(_docx(g))
+            path.write_bytes(docx(g))
         files += 1
     (root / "study.toml").write_text(_study_toml(words, groups), encoding="utf-8")
     shutil.copyfile(preset_path("ungeindsats"), root / "codebook.yaml")

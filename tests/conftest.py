@@ -155,3 +155,44 @@ def code_by_hand(root: Path, study: str, pick: Callable[[Any], bool], theme: str
                 store.set_coding(seg.id, theme, "test", CodingStatus.MANUAL)
                 texts.append(seg.text)
     return texts
+
+
+# -- the explorer's studies, built once a session (helpers in explorer_support.py) ----
+
+
+@pytest.fixture(scope="session")
+def explorer_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example study plus a hostile transcript, imported and machine-coded once."""
+    from tests.explorer_support import XSS_SOURCE, XSS_TRANSCRIPT
+
+    root = tmp_path_factory.mktemp("explorer") / "fjordby"
+    return coded_example(root, {XSS_SOURCE: XSS_TRANSCRIPT}).root
+
+
+@pytest.fixture(scope="session")
+def hostile_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Fjordby plus hostile text in every place a user can type, imported and coded once."""
+    from tests.explorer_support import build_hostile_study
+
+    return build_hostile_study(tmp_path_factory.mktemp("security") / "fjordby")
+
+
+def write_csv(tmp_path: Path, body: str, name: str = "rejser.csv") -> Path:
+    """Write *body* as a UTF-8 journey table in *tmp_path* (test_readers, test_tables)."""
+    path = tmp_path / name
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def codings_of(study: Study) -> set[tuple[str, str, str, str]]:
+    """(source file stem, segment text, theme, coder) of every accepted and manual
+    coding: what must survive a REFI-QDA round trip (test_qdpx, test_qdpx_read)."""
+    from journeylab.coding.model import CodingStatus
+    from journeylab.coding.store import open_store
+
+    with open_store(study) as store:
+        segs = {s.id: s for s in store.segments()}
+        return {
+            (Path(segs[c.segment_id].source).stem, segs[c.segment_id].text, c.theme, c.coder)
+            for c in store.codings(statuses=[CodingStatus.ACCEPTED, CodingStatus.MANUAL])
+        }

@@ -12,32 +12,57 @@ is counted but its text appears only in that municipality's own version
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
-from journeylab.coding.model import Codebook, Participant, Role
-from journeylab.coding.study import Study, load_study
-from journeylab.journeys.model import Journey
-from journeylab.themes.findings import Findings, slug
+from journeylab.coding.model import Codebook, Role
+from journeylab.themes.findings import slug
 from journeylab.themes.mapping import ThemeMapping, load_mapping
-from journeylab.themes.privacy import Pseudonymiser
 from journeylab.themes.programme import (
-    Member,
     Programme,
-    Recommendation,
     check_recommendation_themes,
     load_programme_codebook,
 )
 from journeylab.themes.quantifiers import Quantity
 from journeylab.themes.quotes import Quote
+from journeylab.themes.synthesis_members import (
+    MemberData,
+    load_members,
+    member_codebooks,
+    member_names,
+    privacy_checkers,
+)
+from journeylab.themes.synthesis_model import (
+    MappingRow,
+    MunicipalityBasis,
+    MunicipalityShare,
+    NoteExample,
+    ProgrammeTheme,
+    RecommendationFindings,
+    Standout,
+    Synthesis,
+    TransitionFindings,
+)
 from journeylab.themes.transitions import (
-    TransitionPoint,
-    TransitionSummary,
     merge_points,
     place_journey,
     study_transitions,
     summarise,
 )
+
+# What synthesis_report.py, synthesis_docx.py and the tests import from here; the
+# model and the member loading live in synthesis_model.py and synthesis_members.py.
+__all__ = [
+    "MemberData",
+    "ProgrammeTheme",
+    "Synthesis",
+    "TransitionFindings",
+    "build_synthesis",
+    "load_members",
+    "member_codebooks",
+    "privacy_checkers",
+    "synthesise",
+    "write_synthesis",
+]
 
 # A municipality stands out when its share of participants touching a theme is
 # this far from the partnership's mean share.
@@ -45,147 +70,6 @@ STANDOUT = 0.25
 QUOTES_PER_THEME = 6
 QUOTES_PER_MUNICIPALITY = 2
 EXAMPLE_NOTES = 3
-
-
-@dataclass(frozen=True)
-class MemberData:
-    """One member study loaded: its findings (pseudonymised), journeys and names."""
-
-    member: Member
-    study: Study
-    findings: Findings
-    participants: tuple[Participant, ...]
-    journeys: tuple[Journey, ...]
-
-    @property
-    def municipality(self) -> str:
-        return self.study.municipality or self.study.title
-
-
-@dataclass(frozen=True)
-class MunicipalityBasis:
-    key: str
-    municipality: str
-    journeys: int
-    focus_groups: int
-    participants: tuple[tuple[str, int], ...]  # ung/medarbejder/leder -> people
-    words: int
-    client_only: int  # sources kept for the municipality's own report
-
-
-@dataclass(frozen=True)
-class MunicipalityShare:
-    """A programme theme in one municipality."""
-
-    municipality: str
-    unge: Quantity
-    medarbejdere: Quantity  # employees and leaders
-    ledere: Quantity
-    share: float  # touching participants / all participants
-    local_themes: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Standout:
-    municipality: str
-    direction: str  # "higher" | "lower"
-    share: float
-
-
-@dataclass(frozen=True)
-class ProgrammeTheme:
-    name: str
-    anchor: str
-    description: str
-    color: str | None
-    unge: Quantity
-    medarbejdere: Quantity
-    ledere: Quantity
-    municipalities: tuple[MunicipalityShare, ...]
-    touched: int  # municipalities where anyone touches the theme
-    agree: bool  # every municipality touches it and none stands out
-    standouts: tuple[Standout, ...]
-    absent: tuple[str, ...]  # municipalities where no one touches it
-    quotes: tuple[Quote, ...]
-
-
-@dataclass(frozen=True)
-class NoteExample:
-    municipality: str
-    colour: str
-    side: str
-    text: str  # pseudonymised
-
-
-@dataclass(frozen=True)
-class TransitionFindings:
-    point: TransitionPoint
-    total: TransitionSummary
-    municipalities: tuple[tuple[str, TransitionSummary], ...]
-    examples: tuple[NoteExample, ...]
-
-
-@dataclass(frozen=True)
-class MappingRow:
-    municipality: str
-    local: str
-    programme: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class RecommendationFindings:
-    recommendation: Recommendation
-    themes: tuple[ProgrammeTheme, ...]
-    transitions: tuple[TransitionFindings, ...]
-
-
-@dataclass(frozen=True)
-class Synthesis:
-    title: str
-    date: str | None
-    language: str
-    background: str
-    scope: str | None  # None: the shared synthesis; else the municipality of its own version
-    basis: tuple[MunicipalityBasis, ...]
-    mapping: tuple[MappingRow, ...]
-    themes: tuple[ProgrammeTheme, ...]
-    transitions: tuple[TransitionFindings, ...]
-    recommendations: tuple[RecommendationFindings, ...]
-
-    @property
-    def municipalities(self) -> tuple[str, ...]:
-        return tuple(b.municipality for b in self.basis)
-
-
-def load_member(member: Member, include_suggestions: float | None) -> MemberData:
-    """The member's findings from its store (run import and code first) and its journeys."""
-    from journeylab.journeys.readers import read_journeys
-    from journeylab.themes.report import load_findings
-
-    study = load_study(member.path)
-    journeys = read_journeys(study.journey_files(), relative=study.relative)
-    findings, participants = load_findings(
-        study, include_suggestions=include_suggestions, journeys=journeys
-    )
-    return MemberData(member, study, findings, participants, tuple(journeys))
-
-
-def prepare_member(study: Study) -> None:
-    """Import the study's files and, when nothing is coded yet, let the machine suggest."""
-    from journeylab.coding.autocode import code_study
-    from journeylab.coding.importer import import_study
-    from journeylab.coding.model import CodingStatus
-    from journeylab.coding.store import open_store
-
-    report = import_study(study)
-    with open_store(study) as store:
-        coded = store.codings(statuses=[CodingStatus.SUGGESTED])
-    if report.added or report.changed or not coded:
-        code_study(study)
-
-
-def _names(data: MemberData) -> Pseudonymiser:
-    return Pseudonymiser.from_study(data.study, data.participants)
 
 
 def _visible(data: MemberData, source: str | None, scope: str | None) -> bool:
@@ -319,7 +203,7 @@ def _transitions(
     for data in members:
         points = merge_points(programme.transitions, study_transitions(data.study))
         points = tuple(p for p in points if p.key in {q.key for q in programme.transitions})
-        names = _names(data)
+        names = member_names(data)
         for journey in data.journeys:
             for w in place_journey(journey, points, municipality=data.municipality):
                 windows.append(w)
@@ -392,23 +276,6 @@ def synthesise(
     )
 
 
-def load_members(programme: Programme, *, prepare: bool = False) -> list[MemberData]:
-    """Every member's data; with *prepare*, import and code each study first."""
-    out = []
-    for member in programme.members:
-        if prepare:
-            prepare_member(load_study(member.path))
-        out.append(load_member(member, programme.include_suggestions))
-    return out
-
-
-def member_codebooks(members: Sequence[MemberData]) -> dict[str, Codebook]:
-    """Each member's own codebook file (what the mapping file must cover)."""
-    from journeylab.coding.codebook import load_codebook
-
-    return {d.member.key: load_codebook(d.study.codebook_path) for d in members}
-
-
 def build_synthesis(
     programme: Programme, *, scope: str | None = None, prepare: bool = False
 ) -> Synthesis:
@@ -419,11 +286,6 @@ def build_synthesis(
     members = load_members(programme, prepare=prepare)
     mapping = load_mapping(programme.mapping_path, member_codebooks(members), codebook)
     return synthesise(programme, codebook, members, mapping, scope=scope)
-
-
-def privacy_checkers(members: Sequence[MemberData]) -> list[Pseudonymiser]:
-    """One checker per member: each study's own [names] and participants."""
-    return [_names(d) for d in members]
 
 
 def write_synthesis(

@@ -1,0 +1,241 @@
+"""The explorer's pages through FastAPI's TestClient (httpx): what each page shows."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from journeylab.coding.study import Study, load_study
+from journeylab.themes.explorer import create_app
+from tests.conftest import copy_study, csrf_of
+from tests.explorer_support import (
+    BASE,
+    SCRIPT_PAYLOAD,
+    XSS_SOURCE,
+    theme_segments,
+)
+
+
+@pytest.fixture
+def study(explorer_built: Path, tmp_path: Path) -> Study:
+    return copy_study(explorer_built, tmp_path)
+
+
+@pytest.fixture
+def client(study: Study) -> Iterator[TestClient]:
+    with TestClient(create_app(study, include_suggestions=0.3), base_url=BASE) as c:
+        yield c
+
+
+# -- pages -------------------------------------------------------------------------------
+
+
+def test_overview_lists_every_theme_with_counts_and_chart(client: TestClient) -> None:
+    html = client.get("/").text
+    for name in ("Relationen", "Skolen og tidlig indsats", "Organisering og samarbejde"):
+        assert name in html
+    assert html.count('class="theme-row"') == 7
+    assert "<svg" in html and 'href="/tema/relationen"' in html
+
+
+def test_theme_page_has_both_sides_and_filters_by_role(client: TestClient) -> None:
+    html = client.get("/tema/relationen").text
+    assert "Hvad siger de unge?" in html and "Hvad siger medarbejderne?" in html
+    assert "role-ung" in html and "role-medarbejder" in html
+    only_young = client.get("/tema/relationen", params={"rolle": "ung"}).text
+    assert "role-ung" in only_young
+    assert 'class="segment role-medarbejder' not in only_young.split("Maskinens forslag")[0]
+
+
+def test_theme_page_filters_by_colour_and_stage(client: TestClient) -> None:
+    red = client.get("/tema/relationen", params={"farve": "red"}).text
+    main = red.split("Maskinens forslag")[0]
+    assert "note-red" in main and "note-green" not in main and "note-yellow" not in main
+    stage = client.get("/tema/relationen", params={"fase": "transition_18"}).text
+    assert "Overgang til voksen" in stage.split("Maskinens forslag")[0]
+
+
+def test_unknown_theme_is_404(client: TestClient) -> None:
+    assert client.get("/tema/findes-ikke").status_code == 404
+
+
+def test_source_page_shows_transcript_with_theme_colours(client: TestClient) -> None:
+    html = client.get("/kilde", params={"sti": "transcripts/fokusgruppe_familie_skole.md"}).text
+    assert "data-segment=" in html and "stripes" in html
+    css = client.get("/tema-farver.css").text
+    assert re.search(r"\.t-1 \{ --tc: #[0-9A-Fa-f]{6}; \}", css)
+
+
+def test_journey_source_and_maps_are_svg(client: TestClient) -> None:
+    source = client.get("/kilde", params={"sti": "journeys/J01.yaml"}).text
+    assert "<svg" in source and "note-yellow" in source
+    maps = client.get("/rejser").text
+    assert maps.count("<svg") >= 8
+
+
+def test_codebook_page(client: TestClient) -> None:
+    html = client.get("/kodebog").text
+    assert "Kodebog" in html and "Relationen" in html and "Nøgleord" in html
+
+
+def test_search_prefix_highlights_and_filters(client: TestClient) -> None:
+    html = client.get("/soeg", params={"q": "sagsbeh"}).text
+    marks = re.findall(r"<mark>([^<]*)</mark>", html)
+    assert marks and all(m.lower().startswith("sagsbeh") for m in marks)
+    young = client.get("/soeg", params={"q": "sagsbeh", "rolle": "ung"}).text
+    assert "role-ung" in young and 'class="segment role-medarbejder' not in young
+    theme = client.get("/soeg", params={"q": "sagsbeh", "tema": "Relationen"}).text
+    assert "<mark>" in theme
+
+
+# -- escaping and privacy ----------------------------------------------------------------
+
+
+def test_script_in_a_segment_is_shown_as_text(client: TestClient) -> None:
+    for html in (
+        client.get("/kilde", params={"sti": XSS_SOURCE}).text,
+        client.get("/soeg", params={"q": "alert"}).text,
+    ):
+        assert SCRIPT_PAYLOAD not in html
+        assert "&lt;script&gt;alert(" in html
+    assert "<b>fed</b>" not in client.get("/kilde", params={"sti": XSS_SOURCE}).text
+
+
+def test_real_names_are_pseudonymised(client: TestClient) -> None:
+    html = client.get("/kilde", params={"sti": XSS_SOURCE}).text
+    assert "Jonas" not in html and "Oliver" in html
+    assert "Ulla" not in html and "Medarbejder 9" in html
+    assert "Jonas" not in client.get("/soeg", params={"q": "ny sagsbeh"}).text
+
+
+def test_no_url_reaches_the_file_system(client: TestClient) -> None:
+    assert client.get("/kilde", params={"sti": "../study.toml"}).status_code == 404
+    assert client.get("/kilde", params={"sti": "/etc/passwd"}).status_code == 404
+    assert client.get("/static/explorer.py").status_code == 404
+    assert client.get("/static/..%2Fbase.html").status_code == 404
+    assert client.get("/static/explorer.css").status_code == 200
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(q=st.text(max_size=40))
+def test_search_never_fails_on_any_query(client: TestClient, q: str) -> None:
+    response = client.get("/soeg", params={"q": q})
+    assert response.status_code == 200
+    assert "<script>" not in response.text.replace('<script src="/static/explorer.js"', "")
+
+
+def test_workshop_search_for_a_real_name_finds_nothing(study: Study) -> None:
+    with TestClient(create_app(study, read_only=True), base_url=BASE) as workshop:
+        html = workshop.get("/soeg", params={"q": "Jonas"}).text
+        assert "Jonas" not in html and "Oliver" in html  # the query, pseudonymised
+        assert 'class="segment' not in html
+    # The analyst's own machine may look.
+    with TestClient(create_app(study), base_url=BASE) as analyst:
+        assert 'class="segment' in analyst.get("/soeg", params={"q": "Jonas"}).text
+
+
+# -- pagination, 404 pages, URLs, English ------------------------------------------------
+
+
+def test_theme_page_is_paginated_and_keeps_filters(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from journeylab.themes import explorer_routes
+
+    monkeypatch.setattr(explorer_routes, "PAGE", 10_000)
+    everything = theme_segments(client.get("/tema/relationen").text)
+    assert len(everything) > 6
+    monkeypatch.setattr(explorer_routes, "PAGE", 3)
+    first = client.get("/tema/relationen").text
+    assert len(theme_segments(first)) <= 6  # 3 a side
+    seen: list[str] = []
+    url: str | None = "/tema/relationen"
+    while url:
+        html = client.get(url).text
+        seen += theme_segments(html)
+        found = re.search(r'<a rel="next" href="([^"]+)"', html)
+        url = found.group(1).replace("&amp;", "&") if found else None
+    # Every coded segment is on exactly one page.
+    assert sorted(seen) == sorted(everything) and len(seen) == len(set(seen))
+    young = client.get("/tema/relationen", params={"rolle": "ung"}).text
+    next_young = re.search(r'<a rel="next" href="([^"]+)"', young)
+    assert next_young and "rolle=ung" in next_young.group(1) and "side=2" in next_young.group(1)
+    page_two = client.get("/tema/relationen", params={"rolle": "ung", "side": "2"}).text
+    assert 'class="segment role-medarbejder' not in page_two.split("Maskinens forslag")[0]
+    assert client.get("/tema/relationen", params={"side": "nonsense"}).status_code == 200
+
+
+def test_source_page_is_paginated(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from journeylab.themes import explorer_routes
+
+    sti = "transcripts/fokusgruppe_familie_skole.md"
+    whole = re.findall(r'data-segment="([^"]+)"', client.get("/kilde", params={"sti": sti}).text)
+    monkeypatch.setattr(explorer_routes, "SOURCE_PAGE", 4)
+    one = re.findall(r'data-segment="([^"]+)"', client.get("/kilde", params={"sti": sti}).text)
+    two_html = client.get("/kilde", params={"sti": sti, "side": "2"}).text
+    two = re.findall(r'data-segment="([^"]+)"', two_html)
+    assert one == whole[:4] and two == whole[4:8]
+    assert 'rel="prev"' in two_html
+
+
+def test_unknown_pages_are_html_404s(client: TestClient) -> None:
+    for url in ("/findes/ikke", "/tema/findes-ikke", "/kilde?sti=nope.txt", "/static/nope.js"):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert response.headers["content-type"].startswith("text/html")
+        assert "Siden findes ikke" in response.text and 'href="/"' in response.text
+    api = client.post("/api/code", json={}, headers={"X-CSRF-Token": csrf_of(client)})
+    assert api.status_code == 400 and api.headers["content-type"] == "application/json"
+
+
+def test_old_theme_address_redirects(client: TestClient) -> None:
+    old = client.get("/tema/tema-relationen", params={"rolle": "ung"}, follow_redirects=False)
+    assert old.status_code == 301
+    assert old.headers["location"] == "/tema/relationen?rolle=ung"
+    assert client.get("/tema/tema-findes-ikke").status_code == 404
+
+
+def test_english_study_has_an_english_ui(explorer_built: Path, tmp_path: Path) -> None:
+    root = tmp_path / "english"
+    shutil.copytree(explorer_built, root)
+    toml = root / "study.toml"
+    text = toml.read_text(encoding="utf-8")
+    toml.write_text(re.sub(r'language = "da"', 'language = "en"', text), encoding="utf-8")
+    study = load_study(root)
+    assert study.language == "en"
+    with TestClient(create_app(study), base_url=BASE) as c:
+        pages = [c.get(u).text for u in ("/", "/tema/relationen", "/kodebog", "/soeg?q=sagsbeh")]
+        missing = c.get("/nowhere").text
+    assert "Themes overview" in pages[0] and "Temaoversigt" not in pages[0]
+    assert "Filter" in pages[1] and "Filtrér" not in pages[1] and "Young person" in pages[1]
+    assert "Keywords" in pages[2] and "Nøgleord" not in pages[2]
+    assert "hits for" in pages[3] and "træf for" not in pages[3]
+    assert "Page not found" in missing
+
+
+def test_locale_files_have_the_same_keys() -> None:
+    from journeylab.themes.explorer_routes import ui_strings
+
+    da, en = ui_strings("da"), ui_strings("en")
+    assert set(da) == set(en)
+    for key in ("roles", "stages", "colours"):
+        assert set(da[key]) == set(en[key])
+
+
+def test_theme_buttons_come_once_a_page_not_per_segment(client: TestClient, study: Study) -> None:
+    html = client.get("/tema/relationen").text
+    template = re.findall(r'<template id="theme-buttons">(.*?)</template>', html, re.S)
+    assert len(template) == 1 and template[0].count('class="theme-btn') == 7
+    outside = html.replace(template[0], "")
+    assert html.count('class="segment ') > 5 and "theme-btn" not in outside
+    ro = TestClient(create_app(study, read_only=True), base_url=BASE).get("/tema/relationen")
+    assert 'id="theme-buttons"' not in ro.text
