@@ -28,6 +28,7 @@ from journeylab.coding.model import (
 )
 from journeylab.coding.records import (
     MACHINE_PREFIX,
+    SEGMENT_COLUMNS,
     AnchoredCoding,
     AuditEntry,
     Orphan,
@@ -38,6 +39,7 @@ from journeylab.coding.records import (
     orphan_from_row,
     segment_from_row,
     segment_row,
+    segments_from_tuples,
     source_from_row,
     source_row,
     theme_from_row,
@@ -506,6 +508,55 @@ class Store:
         except sqlite3.DatabaseError:
             return False
         return True
+
+    def counted_codings(self, threshold: float | None) -> list[tuple[str, str, bool, float | None]]:
+        """(segment, theme, only suggested?, best score) of every pair whose codings count.
+
+        What a report counts (themes/findings_tables.py `counted_pairs`, the plain definition):
+        ACCEPTED and MANUAL codings always; SUGGESTED ones only when *threshold* is
+        given, their score reaches it and no person REJECTED the pair. The best
+        score is over the codings that count. Aggregated in SQL: materialising
+        180k `Coding` objects to count them was ~1 s of a 1M-word report.
+        """
+        # NOT INDEXED: a sort of the scanned rows beats walking the unique index
+        # and fetching every row from it (0.22 s against 0.41 s at 1M words).
+        rows = self.conn.execute(
+            "SELECT segment_id, theme,"
+            " MAX(status IN ('accepted', 'manual')),"
+            " MAX(CASE WHEN status IN ('accepted', 'manual') THEN score END),"
+            " MAX(CASE WHEN status = 'suggested' THEN score END),"
+            " MAX(status = 'rejected')"
+            " FROM codings NOT INDEXED"
+            " WHERE status != 'suggested' OR (? IS NOT NULL AND score >= ?)"
+            " GROUP BY segment_id, theme",
+            (threshold, threshold),
+        ).fetchall()
+        out: list[tuple[str, str, bool, float | None]] = []
+        for seg, theme, person, person_score, suggested_score, rejected in rows:
+            if rejected:
+                suggested_score = None  # a person said no: the suggestions do not count
+            if person:
+                if suggested_score is not None and (
+                    person_score is None or suggested_score > person_score
+                ):
+                    person_score = suggested_score
+                out.append((seg, theme, False, person_score))
+            elif suggested_score is not None:
+                out.append((seg, theme, True, suggested_score))
+        return out
+
+    def segments_quickly(self) -> list[Segment]:
+        """Every segment, equal to `segments()` (same order), built for a report's read of all.
+
+        Plain tuples and `segments_from_tuples` instead of sqlite3.Row and the frozen
+        dataclass's __init__: a third of the time at 48k segments.
+        """
+        cur = self.conn.cursor()
+        cur.row_factory = None
+        rows = cur.execute(
+            f"SELECT {', '.join(SEGMENT_COLUMNS)} FROM segments ORDER BY source, position"
+        ).fetchall()
+        return segments_from_tuples(rows)
 
 
 def _codings_where(

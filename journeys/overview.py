@@ -8,8 +8,8 @@ import pandas as pd
 
 from journeylab.coding.study import Study
 from journeylab.journeys import analysis
+from journeylab.journeys.cache import cached_journeys
 from journeylab.journeys.model import Journey
-from journeylab.journeys.readers import read_journeys
 from journeylab.journeys.svgmap import write_maps
 
 _TITLES = {
@@ -61,7 +61,7 @@ _DANISH_COLUMNS = {
 
 def study_journeys(study: Study) -> list[Journey]:
     """Every journey of the study, read from its files, in id order."""
-    journeys = read_journeys(study.journey_files(), relative=study.relative)
+    journeys = cached_journeys(study)
     return sorted(journeys, key=lambda j: j.id)
 
 

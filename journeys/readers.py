@@ -365,14 +365,25 @@ def read_journey_file(path: Path, *, source: str | None = None) -> list[Journey]
 
 
 def read_journeys(
-    paths: Iterable[Path], *, relative: Callable[[Path], str] | None = None
+    paths: Iterable[Path],
+    *,
+    relative: Callable[[Path], str] | None = None,
+    reader: Callable[[Path, str], list[Journey]] | None = None,
 ) -> list[Journey]:
-    """The journeys of all files; a journey id used twice is an error naming both files."""
+    """The journeys of all files; a journey id used twice is an error naming both files.
+
+    *reader* (path, source) -> journeys replaces `read_journey_file`, e.g. by a cache.
+    """
     journeys: list[Journey] = []
     seen: dict[str, str] = {}
     for path in paths:
         source = relative(path) if relative is not None else Path(path).name
-        for journey in read_journey_file(Path(path), source=source):
+        found = (
+            reader(Path(path), source)
+            if reader is not None
+            else read_journey_file(Path(path), source=source)
+        )
+        for journey in found:
             if journey.id in seen:
                 raise JourneyError(
                     f"journey id '{journey.id}' is used in both {seen[journey.id]} and {source}",

@@ -163,3 +163,31 @@ def test_basis_counts_words_and_coded_segments(tmp_path: Path) -> None:
 )
 def test_slug(name: str, anchor: str) -> None:
     assert slug(name) == anchor
+
+
+def test_objects_built_without_their_init_have_every_field_and_equal_the_plain_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dataclasses
+
+    from journeylab.themes import findings
+    from journeylab.themes.findings import CodedSegment
+
+    fast = build(tmp_path / "fast", include_suggestions=0.5)
+    coded = [c for t in fast.themes for g in t.groups for c in g.segments]
+    assert coded
+    names = {f.name for f in dataclasses.fields(CodedSegment)}
+    assert all(type(c) is CodedSegment and set(vars(c)) == names for c in coded)
+    monkeypatch.setattr(findings, "_frozen", lambda cls, **fields: cls(**fields))
+    assert build(tmp_path / "plain", include_suggestions=0.5) == fast
+
+
+def test_counted_pairs_given_by_the_caller_are_used_instead_of_the_codings(
+    tmp_path: Path,
+) -> None:
+    from journeylab.themes.findings_tables import counted_pairs
+
+    counted = counted_pairs(S.CODINGS, 0.5)
+    assert build(tmp_path, (), include_suggestions=0.5, counted=counted) == build(
+        tmp_path, include_suggestions=0.5
+    )

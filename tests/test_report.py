@@ -323,7 +323,8 @@ def test_a_name_leak_in_a_chart_file_writes_neither_folder_nor_report(
 def test_the_fast_paths_render_the_same_bytes_as_the_plain_ones(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """libyaml, the word caches and the paused collector change no byte of a report."""
+    """libyaml, the word caches, the paused collector, the journey cache, the counting in
+    SQL, the quick segment read and the shared hint index change no byte of a report."""
     import contextlib
     import gc
     import shutil
@@ -340,6 +341,18 @@ def test_the_fast_paths_render_the_same_bytes_as_the_plain_ones(
     study = load_study(root)
     import_study(study)
     code_study(study, coder="rules")
+    from journeylab.coding.model import CodingStatus
+    from journeylab.coding.store import Store, open_store
+    from journeylab.journeys import cache
+    from journeylab.journeys.readers import read_journeys
+    from journeylab.themes import findings
+    from journeylab.themes.findings_tables import counted_pairs
+
+    with open_store(study) as store:  # a person's say, so counting meets every status
+        first, second, third = store.codings()[:3]
+        store.set_coding(first.segment_id, first.theme, "anna", CodingStatus.REJECTED)
+        store.set_coding(second.segment_id, second.theme, "anna", CodingStatus.ACCEPTED)
+        store.set_coding(third.segment_id, "Relationen", "anna", CodingStatus.MANUAL)
     fast = {}
     for fmt in ("html", "md"):
         assert gc.isenabled()
@@ -353,6 +366,21 @@ def test_the_fast_paths_render_the_same_bytes_as_the_plain_ones(
     monkeypatch.setattr(report, "paused_gc", contextlib.nullcontext)
     monkeypatch.setattr(quotes, "_word_facts", quotes._word_facts.__wrapped__)
     quotes.trim.cache_clear()
+    monkeypatch.setattr(
+        cache,
+        "cached_journeys",
+        lambda s: read_journeys(s.journey_files(), relative=s.relative),
+    )
+    monkeypatch.setattr(
+        Store,
+        "counted_codings",
+        lambda self, t: [(a, b, *v) for (a, b), v in counted_pairs(self.codings(), t).items()],
+    )
+    monkeypatch.setattr(Store, "segments_quickly", Store.segments)
+    monkeypatch.setattr(findings, "_frozen", lambda cls, **fields: cls(**fields))
+    # An index without the hints: build_statements makes its own for each call.
+    empty_index = findings.HintIndex([])
+    monkeypatch.setattr(findings, "HintIndex", lambda words: empty_index)
     for fmt in ("html", "md"):
         out = report_study(
             study, tmp_path / "plain" / f"rapport.{fmt}", include_suggestions=0.3, fmt=fmt

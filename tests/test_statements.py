@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from journeylab.themes.statements import (
     Evidence,
-    Matcher,
+    HintIndex,
     _matches,
     build_statements,
     content_words,
@@ -20,9 +20,23 @@ WORDS = st.text(alphabet="abdegiknorstæøå", min_size=1, max_size=12)
 
 
 @given(st.lists(WORDS, max_size=40), WORDS)
-def test_the_index_finds_exactly_the_words_the_rule_matches(vocab: list[str], hint: str) -> None:
-    expected = {w for w in vocab if _matches(hint, w)}
-    assert Matcher(vocab).matching(hint) == expected
+def test_the_index_finds_exactly_the_hint_words_the_rule_matches(
+    hints: list[str], word: str
+) -> None:
+    index = HintIndex(hints)
+    expected = {h for h in hints if _matches(h, word)}
+    assert index.word_hits(word) == expected
+    assert index.word_hits(word) == expected  # the second answer comes from its cache
+
+
+def test_a_texts_hits_come_from_its_words_and_its_lemmas() -> None:
+    index = HintIndex(["sagsbehandler", "skift", "udredning"])
+    assert index.hits(Evidence("a", "J1", "Kontaktpersonskift og nye Sagsbehandlere")) == {
+        "skift",
+        "sagsbehandler",
+    }
+    assert index.hits(Evidence("b", "J1", "noget andet", ("udredning",))) == {"udredning"}
+    assert index.hits(Evidence("c", "J1", "noget andet")) == set()
 
 
 def test_inflections_and_compounds_match() -> None:
@@ -97,3 +111,23 @@ def test_statements_back_a_hint_exactly_as_testing_every_segment_would(
     expected = _brute_force(hints, evidence, 5, "ung")
     assert [t[1] for t in topics] == [ids for _, ids in expected]
     assert [t[0] for t in topics] == [topic_text(h) for h, _ in expected]
+
+
+@given(
+    st.lists(SENTENCES, max_size=5),
+    st.lists(SENTENCES, max_size=5),
+    st.lists(st.tuples(SENTENCES, st.lists(WORDS, max_size=3), st.integers(0, 4)), max_size=12),
+)
+def test_a_shared_index_of_more_hints_gives_the_same_statements(
+    hints: list[str], other_hints: list[str], rows: list[tuple[str, list[str], int]]
+) -> None:
+    # A report shares one index over every theme's hints (themes/findings.py).
+    evidence = [
+        Evidence(f"s{i}", f"p{who}", text, tuple(lemmas))
+        for i, (text, lemmas, who) in enumerate(rows)
+    ]
+    shared = HintIndex(w for h in hints + other_hints for w in content_words(h))
+    alone = build_statements(hints, evidence, 5, "ung")
+    assert build_statements(hints, evidence, 5, "ung", index=shared) == alone
+    # An index that lacks some hint word is not trusted: a fresh one is made.
+    assert build_statements(hints, evidence, 5, "ung", index=HintIndex([])) == alone

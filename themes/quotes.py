@@ -15,9 +15,9 @@ The analyst can pin or ban segments in study.toml::
 
 from __future__ import annotations
 
+import heapq
 import re
 import tomllib
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -243,15 +243,16 @@ def _quote(c: Candidate, text: str, pinned: bool, lang: str) -> Quote:
 def select_quotes(
     candidates: Sequence[Candidate], rules: QuoteRules = QuoteRules(), lang: str = "da"
 ) -> tuple[Quote, ...]:
-    """Up to rules.per_theme quotes: pinned first, then strong ones spread over people."""
+    """Up to rules.per_theme quotes: pinned first, then strong ones spread over people.
+
+    The definition: trim every candidate, sort the quotes by (strength desc,
+    segment id), then repeatedly take the first quote of a new participant and a
+    new source (else a new participant, else a new source, else the next).
+    """
     pinned_order = {sid: i for i, sid in enumerate(rules.pinned)}
     banned = set(rules.banned)
     pinned: list[Quote] = []
-    # Trimming every coded segment was most of the report's time. The choice below
-    # always takes the strongest remaining quote of whole (participant, source)
-    # groups, so at most per_theme quotes of a group can be chosen: only those are
-    # needed, and a candidate whose strength bound cannot reach them is not trimmed.
-    groups: dict[tuple[str, str], list[tuple[float, str, Candidate]]] = defaultdict(list)
+    others: list[Candidate] = []
     for c in candidates:
         if c.role is Role.INTERVIEWER or c.segment_id in banned:
             continue
@@ -260,35 +261,78 @@ def select_quotes(
             if text is None:
                 text = " ".join(c.text.split())  # the analyst chose it as it is
             pinned.append(_quote(c, text, True, lang))
-            continue
-        bound, n_words = _bound(c.text, c.score, lang)
-        if n_words >= rules.min_words:  # else trim() finds no run long enough
-            groups[(c.participant, c.source)].append((bound, c.segment_id, c))
-    pool: list[Quote] = []
-    for group in groups.values():
-        group.sort(key=lambda t: (-t[0], t[1]))
-        top: list[Quote] = []
-        for bound, _, c in group:
-            if len(top) >= rules.per_theme and bound < top[-1].strength:
-                break  # sorted by bound: no later candidate can enter either
-            text = trim(c.text, rules.min_words, rules.max_words, lang)
-            if text is None:
-                continue
-            top.append(_quote(c, text, False, lang))
-            top.sort(key=lambda q: (-q.strength, q.segment_id))
-            del top[rules.per_theme :]
-        pool.extend(top)
+        else:
+            others.append(c)
     pinned.sort(key=lambda q: pinned_order[q.segment_id])
     chosen = pinned[: max(rules.per_theme, len(pinned))]
-    pool.sort(key=lambda q: (-q.strength, q.segment_id))
-    while pool and len(chosen) < rules.per_theme:
+    if len(chosen) >= rules.per_theme:
+        return tuple(chosen)
+    ordered = _StrongestFirst(others, rules, lang)
+    pool: list[Quote] = []  # the quotes in that order so far, less those chosen
+    while len(chosen) < rules.per_theme:
         people = {q.participant for q in chosen}
         sources = {q.source for q in chosen}
-        # At most one quote per person until everyone has had a turn; then new sources.
-        best = max(pool, key=lambda q: (q.participant not in people, q.source not in sources))
-        chosen.append(best)
-        pool.remove(best)
+        best: tuple[bool, bool] | None = None
+        at = -1
+        i = 0
+        while best != (True, True):  # nothing beats a new participant from a new source
+            if i == len(pool):
+                quote = ordered.next()
+                if quote is None:
+                    break
+                pool.append(quote)
+            key = (pool[i].participant not in people, pool[i].source not in sources)
+            if best is None or key > best:
+                best, at = key, i
+            i += 1
+        if best is None:
+            break
+        chosen.append(pool.pop(at))
     return tuple(chosen)
+
+
+class _StrongestFirst:
+    """The candidates' quotes one at a time, by (strength desc, segment id), trimmed lazily.
+
+    Trimming every coded segment was most of a report's time, and a theme shows
+    five quotes. A heap holds each candidate under an upper bound of its strength,
+    first a coarse one from its score alone, then `_bound` from its words, then
+    its trimmed quote's strength. A quote comes out when no bound left is higher
+    (on a tie, bounds are refined first, then segment ids decide), so the order
+    is exactly the definition's, while candidates whose bounds stay below the
+    quotes needed are never counted or trimmed.
+    """
+
+    def __init__(self, candidates: Sequence[Candidate], rules: QuoteRules, lang: str) -> None:
+        self._candidates = candidates
+        self._rules = rules
+        self._lang = lang
+        self._quotes: dict[int, Quote] = {}
+        # (-bound, stage, segment id, index); stage 0 coarse, 1 `_bound`, 2 the quote.
+        # The coarse bound: first person, three evaluative words and a good length.
+        self._heap = [
+            (-_strength(True, 3, 20, c.score), 0, c.segment_id, i) for i, c in enumerate(candidates)
+        ]
+        heapq.heapify(self._heap)
+
+    def next(self) -> Quote | None:
+        """The next quote in the order, or None when no candidate is left."""
+        heap = self._heap
+        while heap:
+            _, stage, sid, i = heapq.heappop(heap)
+            c = self._candidates[i]
+            if stage == 0:
+                bound, n_words = _bound(c.text, c.score, self._lang)
+                if n_words >= self._rules.min_words:  # else trim() finds no run long enough
+                    heapq.heappush(heap, (-bound, 1, sid, i))
+            elif stage == 1:
+                text = trim(c.text, self._rules.min_words, self._rules.max_words, self._lang)
+                if text is not None:
+                    quote = self._quotes[i] = _quote(c, text, False, self._lang)
+                    heapq.heappush(heap, (-quote.strength, 2, sid, i))
+            else:
+                return self._quotes.pop(i)
+        return None
 
 
 _TAGS = {

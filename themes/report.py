@@ -21,7 +21,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from journeylab.coding.model import Codebook, CodingStatus, Participant
+from journeylab.coding.model import Codebook, Participant
 from journeylab.coding.study import Study
 from journeylab.errors import InputError
 from journeylab.fileio import atomic_output
@@ -229,18 +229,16 @@ def load_findings(
     # Imported here so the pure builder and renderer never need the store.
     from journeylab.coding.codebook import load_codebook, with_default_colours
     from journeylab.coding.store import open_store
-    from journeylab.journeys.readers import read_journeys
+    from journeylab.journeys.cache import cached_journeys
 
-    statuses = [CodingStatus.ACCEPTED, CodingStatus.MANUAL]
-    if include_suggestions is not None:
-        statuses.append(CodingStatus.SUGGESTED)
     with open_store(study) as store:
         records = store.sources()
-        segments = store.segments()
-        # Suggestions under the threshold never count (findings._counted): not read.
-        codings = store.codings(
-            statuses=[*statuses, CodingStatus.REJECTED], min_score=include_suggestions
-        )
+        segments = store.segments_quickly()
+        # Which (segment, theme) pairs count, aggregated by SQL (findings_tables.counted_pairs).
+        counted = {
+            (seg, theme): (only_suggested, score)
+            for seg, theme, only_suggested, score in store.counted_codings(include_suggestions)
+        }
         themes = store.themes()
         memos = store.memos()
     if themes:
@@ -249,7 +247,7 @@ def load_findings(
         codebook = load_codebook(study.codebook_path)
     codebook = with_default_colours(codebook)
     if journeys is None:
-        journeys = read_journeys(study.journey_files(), relative=study.relative)
+        journeys = cached_journeys(study)
     sources = [
         SourceInfo(
             path=r.path,
@@ -268,12 +266,13 @@ def load_findings(
         study,
         codebook,
         segments,
-        codings,
+        (),
         journeys,
         sources,
         include_suggestions=include_suggestions,
         agreement=agreement,
         written=bullets,
+        counted=counted,
     )
     people = tuple(p for r in records for p in r.participants)
     names = Pseudonymiser.from_study(study, people)

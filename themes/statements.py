@@ -9,9 +9,8 @@ with a careful quantifier: "Flere unge fortæller om skift af sagsbehandler ..."
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -87,51 +86,79 @@ def _matches(hint_word: str, word: str) -> bool:
     return len(hint_word) >= 5 and (word.endswith(hint_word) or w.endswith(h))
 
 
-class Matcher:
-    """Which words of a vocabulary `_matches` a hint word, found by index, not by scan.
+class HintIndex:
+    """Which of a set of hint words each text matches (`_matches`), each word tested once.
 
-    The three rules of `_matches` are a stem lookup, a prefix of the stem and a
-    suffix of the word or stem; sorted lists answer the last two with bisect, so
-    a report over a large study does not compare every hint with every word.
+    A report asks, for every theme and role group, which coded segments back
+    each hint. A segment coded with several themes used to be split into words
+    once per theme; here its words are looked up once per distinct text, and a
+    distinct word once per index, against the hint words of every theme: the
+    answer per segment is the (small) set of hint words it matches.
     """
 
-    def __init__(self, vocabulary: Iterable[str]) -> None:
-        words = set(vocabulary)
-        self._by_stem: dict[str, set[str]] = {}
-        for w in words:
-            self._by_stem.setdefault(stem(w), set()).add(w)
-        self._stems = sorted(self._by_stem)
-        # Reversed words and stems, sorted, so "ends with" becomes "starts with".
-        self._rev_words = sorted(w[::-1] for w in words)
-        self._rev_stems = sorted(st[::-1] for st in self._by_stem)
-        self._cache: dict[str, frozenset[str]] = {}
+    def __init__(self, hint_words: Iterable[str]) -> None:
+        self.hints = frozenset(hint_words)
+        # `_matches(h, w)` as look-ups on w's stem, prefixes of its stem and suffixes.
+        self._stem: dict[str, set[str]] = defaultdict(set)  # stem(h) == stem(w)
+        self._prefix: dict[str, set[str]] = defaultdict(set)  # stem(w) starts with stem(h)
+        self._suffix: dict[str, set[str]] = defaultdict(set)  # w ends with h
+        self._stem_suffix: dict[str, set[str]] = defaultdict(set)  # stem(w) ends with stem(h)
+        for h in self.hints:
+            sh = stem(h)
+            self._stem[sh].add(h)
+            if len(sh) >= 4:
+                self._prefix[sh].add(h)
+            if len(h) >= 5:
+                self._suffix[h].add(h)
+                self._stem_suffix[sh].add(h)
+        self._words: dict[str, frozenset[str]] = {}
+        self._known: set[str] = set()  # self._words' keys, as a set for set operations
+        self._matching: set[str] = set()  # the words of self._words that match a hint
+        self._texts: dict[tuple[str, str], frozenset[str]] = {}
 
-    @staticmethod
-    def _prefixed(sorted_items: list[str], prefix: str) -> Iterator[str]:
-        i = bisect_left(sorted_items, prefix)
-        while i < len(sorted_items) and sorted_items[i].startswith(prefix):
-            yield sorted_items[i]
-            i += 1
+    def word_hits(self, word: str) -> frozenset[str]:
+        """Every hint word h with `_matches(h, word)`."""
+        found = self._words.get(word)
+        if found is not None:
+            return found
+        sw = stem(word)
+        hits = set(self._stem.get(sw, ()))
+        for k in range(4, len(sw) + 1):
+            hits.update(self._prefix.get(sw[:k], ()))
+        for k in range(len(word)):
+            hits.update(self._suffix.get(word[k:], ()))
+        for k in range(len(sw)):
+            hits.update(self._stem_suffix.get(sw[k:], ()))
+        found = self._words[word] = frozenset(hits) if hits else _NONE
+        self._known.add(word)
+        if hits:
+            self._matching.add(word)
+        return found
 
-    def matching(self, hint_word: str) -> frozenset[str]:
-        """Every vocabulary word w with `_matches(hint_word, w)`."""
-        if hint_word in self._cache:
-            return self._cache[hint_word]
-        h = stem(hint_word)
-        found: set[str] = set(self._by_stem.get(h, ()))
-        if len(h) >= 4:
-            for st in self._prefixed(self._stems, h):
-                found |= self._by_stem[st]
-        if len(hint_word) >= 5:
-            found.update(r[::-1] for r in self._prefixed(self._rev_words, hint_word[::-1]))
-            for rst in self._prefixed(self._rev_stems, h[::-1]):
-                found |= self._by_stem[rst[::-1]]
-        self._cache[hint_word] = frozenset(found)
-        return self._cache[hint_word]
+    def hits(self, evidence: Evidence) -> frozenset[str]:
+        """The hint words some word (or lemma) of the evidence's text matches.
+
+        Kept per (segment id, text): a segment's lemmas are those of its text, so
+        they are not part of the key (hashing them was most of a look-up).
+        """
+        key = (evidence.segment_id, evidence.text)
+        found = self._texts.get(key)
+        if found is None:
+            words = _words(evidence)
+            # Set operations, not a loop over every word: most words match no hint.
+            for w in words - self._known:
+                self.word_hits(w)
+            out: set[str] = set()
+            for w in words & self._matching:
+                out |= self._words[w]
+            found = self._texts[key] = frozenset(out) if out else _NONE
+        return found
+
+
+_NONE: frozenset[str] = frozenset()
 
 
 def _words(evidence: Evidence) -> set[str]:
-    # Not cached across calls: every segment's word set at once is ~70 MB at 1M words.
     return set(_WORD.findall(evidence.text.lower())).union(evidence.lemmas)
 
 
@@ -157,8 +184,13 @@ def build_statements(
     noun: str,
     *,
     max_topics: int = 4,
+    index: HintIndex | None = None,
 ) -> tuple[Statement, ...]:
-    """The overall bullet, then up to *max_topics* hint bullets, most-supported first."""
+    """The overall bullet, then up to *max_topics* hint bullets, most-supported first.
+
+    *index*: a `HintIndex` shared by the calls of one report (it must hold every
+    content word of *hints*; else a fresh one is made).
+    """
     if not evidence:
         return ()
     people = {e.participant for e in evidence}
@@ -172,27 +204,24 @@ def build_statements(
         )
     ]
     topics: list[tuple[int, int, Statement]] = []
-    # Which evidence holds each word the hints match: a hint's backing is then
-    # found from those few words, not by testing every segment against every hint.
-    words_of = [_words(e) for e in evidence]
-    matcher = Matcher(frozenset().union(*words_of))
-    plans: list[tuple[int, str, list[frozenset[str]], int]] = []
+    plans: list[tuple[int, str, tuple[str, ...], int]] = []
     for order, hint in enumerate(hints):
         words = content_words(hint)
         if words:
-            plans.append((order, hint, [matcher.matching(h) for h in words], min(2, len(words))))
-    relevant = frozenset().union(*(m for plan in plans for m in plan[2]))
+            plans.append((order, hint, words, min(2, len(words))))
+    wanted = {h for plan in plans for h in plan[2]}
+    if index is None or not wanted <= index.hints:
+        index = HintIndex(wanted)
+    # Which evidence matches each hint word: a hint's backing is then found from
+    # those few lists, not by testing every segment against every hint.
     postings: dict[str, list[int]] = defaultdict(list)
-    for i, ws in enumerate(words_of):
-        for w in ws & relevant:
-            postings[w].append(i)
-    for order, hint, matched, need in plans:
+    for i, e in enumerate(evidence):
+        for h in index.hits(e):
+            postings[h].append(i)
+    for order, hint, words, need in plans:
         hits: Counter[int] = Counter()
-        for m in matched:
-            holders: set[int] = set()
-            for w in m:
-                holders.update(postings.get(w, ()))
-            hits.update(holders)
+        for h in words:
+            hits.update(postings.get(h, ()))
         backing = [evidence[i] for i in sorted(i for i, n in hits.items() if n >= need)]
         if not backing:
             continue
