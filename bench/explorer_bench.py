@@ -5,14 +5,20 @@
 Without --study it copies examples/fjordby to a temp folder, imports and codes it
 (a 1M-word study: `bench/generate.py --words 1M DIR`, then import and code it).
 The figures are printed and written to bench/RESULTS-explorer.md.
-The server is the real uvicorn app on a free 127.0.0.1 port; the clients are
-threads with their own httpx connection. The FTS5 baseline runs the same MATCH
-on the same table through one plain sqlite3 connection.
+The server is the real uvicorn app (as `journeylab explore` configures it) on a
+free 127.0.0.1 port, in a child process of its own, as a browser would meet it;
+the clients are threads in this process, each with its own httpx connection, so
+their Python does not compete with the server's for one interpreter lock. The
+child takes a few commands on stdin (result cache size, wait for the background
+findings build). The FTS5 baseline runs the same MATCH on the same table through
+plain sqlite3 connections: one connection one query at a time, and one
+connection per client thread with the same number of threads as clients.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import re
@@ -20,6 +26,8 @@ import shutil
 import socket
 import sqlite3
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -32,7 +40,7 @@ from journeylab.coding.autocode import code_study
 from journeylab.coding.fts import fts_query
 from journeylab.coding.importer import import_study
 from journeylab.coding.study import Study, load_study
-from journeylab.themes.explorer import create_app
+from journeylab.themes.explorer import LOG_LEVEL, create_app
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "fjordby"
 RESULTS = Path(__file__).resolve().parent / "RESULTS-explorer.md"
@@ -130,11 +138,111 @@ def _fts(study: Study, seconds: float, queries: list[str]) -> list[float]:
     return times
 
 
+def _fts_threads(study: Study, seconds: float, queries: list[str], threads: int) -> list[float]:
+    """The bare FTS5 query under the clients' concurrency: *threads* threads, own connections.
+
+    sqlite3 lets go of the interpreter lock while a statement runs, so this is
+    what the two cores give *threads* concurrent queries, with no HTTP or Python
+    page around them; each thread goes round *queries* from its own start.
+    """
+    times: list[float] = []
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def run(first: int) -> None:
+        mine = []
+        conn = sqlite3.connect(study.store_path)
+        n = first
+        while time.monotonic() < stop:
+            t0 = time.perf_counter()
+            conn.execute(BARE, (fts_query(queries[n % len(queries)]),)).fetchall()
+            mine.append((time.perf_counter() - t0) * 1000)
+            n += 1
+        conn.close()
+        with lock:
+            times.extend(mine)
+
+    workers = [threading.Thread(target=run, args=(i * 7,)) for i in range(threads)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join()
+    return times
+
+
 def _result_cache(app: object, size: int | None) -> None:
     """Turn the explorer's search result cache off (0) or back on (None = its default)."""
     searches = getattr(app.state.explorer, "searches", None)  # type: ignore[attr-defined]
     if searches is not None:
         searches.size = 128 if size is None else size
+
+
+def _serve(study_dir: str, port: int) -> None:
+    """The child: the explorer on *port*, and one line of commands at a time on stdin.
+
+    `cache N` sets the search result cache's size (`cache` alone: its default),
+    `wait` waits for a background findings build, `quit` stops; each answers "ok"
+    (anything else is answered, but not with "ok").
+    """
+    study = load_study(Path(study_dir))
+    app = create_app(study, include_suggestions=0.3)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level=LOG_LEVEL))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for line in sys.stdin:
+        command, *rest = line.split() or [""]
+        if command == "cache":
+            _result_cache(app, int(rest[0]) if rest else None)
+        elif command == "wait":
+            app.state.explorer.cache.wait(1800)  # type: ignore[attr-defined]
+        elif command == "quit":
+            break
+        else:
+            print(f"unknown command {command!r}", flush=True)
+            continue
+        print("ok", flush=True)
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+class Child:
+    """The explorer server in its own process (`explorer_bench.py --serve`)."""
+
+    def __init__(self, study: Study, port: int) -> None:
+        command = [sys.executable, __file__, "--serve", "--study", str(study.root)]
+        self.proc = subprocess.Popen(
+            [*command, "--port", str(port)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 300
+        while True:  # until uvicorn accepts connections (the app is built by then)
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"the explorer server exited ({self.proc.returncode})")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def command(self, line: str) -> None:
+        assert self.proc.stdin and self.proc.stdout
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+        if self.proc.stdout.readline().strip() != "ok":
+            raise RuntimeError(f"the explorer server did not answer {line!r}")
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError, RuntimeError):
+            self.command("quit")
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
 
 
 def _first_source(study: Study) -> str:
@@ -151,7 +259,7 @@ def _count(html: str) -> int:
     return int(found.group(1)) if found else -1
 
 
-def _coding(base: str, study: Study, app: object, acts: int) -> list[str]:
+def _coding(base: str, study: Study, server: Child, acts: int) -> list[str]:
     """Time coding acts: the POST, then the theme page showing the change, then the rebuild."""
     with sqlite3.connect(study.store_path) as conn:
         rows = conn.execute(
@@ -159,7 +267,6 @@ def _coding(base: str, study: Study, app: object, acts: int) -> list[str]:
             " FROM codings WHERE theme = 'Relationen') LIMIT ?",
             (acts,),
         ).fetchall()
-    cache = app.state.explorer.cache  # type: ignore[attr-defined]
     posts, shown = [], []
     with httpx.Client(base_url=base, timeout=600) as c:
         csrf = re.search(r'name="csrf-token" content="([^"]+)"', c.get("/").text)
@@ -178,11 +285,11 @@ def _coding(base: str, study: Study, app: object, acts: int) -> list[str]:
             posts.append((t1 - t0) * 1000)
             shown.append((t2 - t0) * 1000)
         t0 = time.perf_counter()
-        cache.wait(1800)
+        server.command("wait")
         settle = time.perf_counter() - t0
         for _ in rows:
             c.post("/api/undo", json={}, headers=headers).raise_for_status()
-        cache.wait(1800)
+        server.command("wait")
     return [
         f"- coding, {len(rows)} acts one after another: POST /api/code p50"
         f" {statistics.median(posts):.0f} ms, max {max(posts):.0f} ms; POST until the theme page"
@@ -201,6 +308,28 @@ def _write_results(header: list[str], rows: list[tuple[str, int, float, float]])
     RESULTS.write_text("\n".join(lines) + "\n" + notes, encoding="utf-8")
 
 
+def _ratios(rows: list[tuple[str, int, float, float]]) -> list[str]:
+    """The issue's comparison: search p95 against the bare query's p95, read both ways."""
+    p95 = {label: value for label, _, _, value in rows}
+    search = p95.get(f"search, {len(PREFIXES)} prefixes, result cache off")
+    one = p95.get(f"bare FTS5 query, {len(PREFIXES)} prefixes (1 conn)")
+    many = next(
+        (
+            v
+            for k, v in p95.items()
+            if k.startswith(f"bare FTS5 query, {len(PREFIXES)}") and "threads" in k
+        ),
+        None,
+    )
+    if not search or not one or not many:
+        return []
+    return [
+        f"- search p95 (20 prefixes, cache off) / bare FTS5 p95 (20 prefixes): {search / one:.1f}×"
+        f" against one connection, {search / many:.1f}× against the same number of threads"
+        " (target ≤ 3×, and ≤ 50 ms)"
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--study", help="an imported, coded study (default: the example)")
@@ -209,17 +338,32 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true", help="print only")
     parser.add_argument("--acts", type=int, default=5, help="coding acts to time")
     parser.add_argument("--only-search", action="store_true", help="time the searches only")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)  # the child
+    parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve:
+        _serve(args.study, args.port)
+        return
     study = _study(args.study)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = int(s.getsockname()[1])
-    app = create_app(study, include_suggestions=0.3)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
+    server = Child(study, port)
+    try:
+        rows, header = _measure(study, server, port, args)
+    finally:
+        server.stop()
+    print("\n".join(header) + "\n")
+    print(f"{'what':<34} {'requests':>9} {'p50 ms':>8} {'p95 ms':>8}")
+    for label, n, p50, p95 in rows:
+        print(f"{label:<34} {n:>9} {p50:>8.1f} {p95:>8.1f}")
+    if not args.no_write:
+        _write_results(header, rows)
+
+
+def _measure(
+    study: Study, server: Child, port: int, args: argparse.Namespace
+) -> tuple[list[tuple[str, int, float, float]], list[str]]:
     base = f"http://127.0.0.1:{port}"
     t0 = time.perf_counter()
     httpx.get(base + "/", timeout=1800)  # build the snapshot, as a first visit would
@@ -237,28 +381,33 @@ def main() -> None:
         rows.append((label, len(times), statistics.median(times), _pct(times, 0.95)))
     varied = [f"/soeg?q={q}" for q in PREFIXES]
     for label, paths, cache in (
-        (f"search /soeg?q={QUERY}, result cache off", [f"/soeg?q={QUERY}"], 0),
-        (f"search, {len(PREFIXES)} prefixes, result cache off", varied, 0),
+        (f"search /soeg?q={QUERY}, result cache off", [f"/soeg?q={QUERY}"], "0"),
+        (f"search, {len(PREFIXES)} prefixes, result cache off", varied, "0"),
         (
             f"search, {len(PREFIXES)} prefixes, filtered rolle=ung, cache off",
             [p + "&rolle=ung" for p in varied],
-            0,
+            "0",
         ),
-        (f"search, {len(PREFIXES)} prefixes, result cache on", varied, None),
+        (f"search, {len(PREFIXES)} prefixes, result cache on", varied, ""),
     ):
-        _result_cache(app, cache)
+        server.command(f"cache {cache}".strip())
         times = _hammer(base, paths, args.seconds, args.clients)
         rows.append((label, len(times), statistics.median(times), _pct(times, 0.95)))
-    _result_cache(app, None)
-    coding = _coding(base, study, app, args.acts) if args.acts and not args.only_search else []
+    server.command("cache")
+    coding = _coding(base, study, server, args.acts) if args.acts and not args.only_search else []
+    bare_seconds = min(args.seconds, 3.0)
     for label, queries in (
         (f"bare FTS5 query {QUERY} (1 conn)", [QUERY]),
         (f"bare FTS5 query, {len(PREFIXES)} prefixes (1 conn)", PREFIXES),
     ):
-        fts = _fts(study, min(args.seconds, 3.0), queries)
+        fts = _fts(study, bare_seconds, queries)
         rows.append((label, len(fts), statistics.median(fts), _pct(fts, 0.95)))
-    server.should_exit = True
-    thread.join(timeout=10)
+    for label, queries in (
+        (f"bare FTS5 query {QUERY} ({args.clients} threads)", [QUERY]),
+        (f"bare FTS5 query, {len(PREFIXES)} prefixes ({args.clients} threads)", PREFIXES),
+    ):
+        fts = _fts_threads(study, bare_seconds, queries, args.clients)
+        rows.append((label, len(fts), statistics.median(fts), _pct(fts, 0.95)))
     with sqlite3.connect(study.store_path) as conn:
         words = conn.execute("SELECT sum(words) FROM sources").fetchone()[0]
         segments = conn.execute("SELECT count(*) FROM segments").fetchone()[0]
@@ -266,17 +415,19 @@ def main() -> None:
     header = [
         f"- study: {words} words, {segments} segments, {codings} codings",
         f"- machine: {os.cpu_count()} cores, Python {platform.python_version()},"
-        f" SQLite {sqlite3.sqlite_version}, {platform.platform()}",
-        f"- {args.clients} concurrent clients on loopback, {args.seconds:.0f} s per page",
+        f" SQLite {sqlite3.sqlite_version}, {platform.platform()},"
+        f" load average {os.getloadavg()[0]:.1f} at the end",
+        f"- {args.clients} concurrent clients on loopback, {args.seconds:g} s per page;"
+        " the server (uvicorn, as `journeylab explore` runs it) in its own process,"
+        " the clients (httpx, one thread each) in the bench's",
+        f"- bare FTS5: the same MATCH, ranking, join and snippet() in plain sqlite3 for"
+        f" {bare_seconds:g} s; '1 conn' one query at a time, '{args.clients} threads' one"
+        " connection per thread, all at once (no HTTP, no page)",
         f"- first request (builds the findings snapshot): {warm:.1f} s",
         *coding,
+        *_ratios(rows),
     ]
-    print("\n".join(header) + "\n")
-    print(f"{'what':<34} {'requests':>9} {'p50 ms':>8} {'p95 ms':>8}")
-    for label, n, p50, p95 in rows:
-        print(f"{label:<34} {n:>9} {p50:>8.1f} {p95:>8.1f}")
-    if not args.no_write:
-        _write_results(header, rows)
+    return rows, header
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """The theme explorer: a small web app over the study's store and findings.
 
-`create_app` builds the FastAPI app (pages in explorer_routes, coding in
-explorer_coding, guards in explorer_security); `serve` runs it with uvicorn on
-127.0.0.1, and off localhost only behind an access token.
+`create_app` builds the FastAPI app (pages in explorer_routes, search in
+explorer_search_page, coding in explorer_coding, guards in explorer_security);
+`serve` runs it with uvicorn on 127.0.0.1, and off localhost only behind an
+access token.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def create_app(
     include_suggestions: float | None = None,
 ) -> FastAPI:
     """The explorer app for *study*; with *token*, every request must carry it."""
-    from journeylab.themes import explorer_coding, explorer_routes
+    from journeylab.themes import explorer_coding, explorer_routes, explorer_search_page
 
     if coder.startswith("machine:") or not coder.strip():
         raise InputError(
@@ -83,6 +84,7 @@ def create_app(
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
 
     app.include_router(explorer_routes.router)
+    app.include_router(explorer_search_page.router)
     if not read_only:
         app.include_router(explorer_coding.router)
     return app
@@ -92,6 +94,14 @@ def address(host: str, port: int, token: str | None) -> str:
     """The URL to open (with the token, which then moves into a cookie)."""
     shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
     return f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
+
+
+# How `serve` (and bench/explorer_bench.py, which must measure the same server)
+# runs uvicorn. At "warning" the access log costs one level check a request, not a
+# formatted line. uvicorn picks httptools/uvloop when installed (they are not
+# dependencies; without them h11 and asyncio); sync routes run in anyio's thread
+# pool, so a slow page does not hold up the others.
+LOG_LEVEL = "warning"
 
 
 def serve(
@@ -120,4 +130,4 @@ def serve(
     print(f"journeylab explorer: {url}" + ("" if is_local(host) else "  (keep the token secret)"))
     if open_browser:
         webbrowser.open(url)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    uvicorn.run(app, host=host, port=port, log_level=LOG_LEVEL)

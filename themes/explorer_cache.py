@@ -24,13 +24,13 @@ from journeylab.coding.records import SourceRecord
 from journeylab.coding.store import Store
 from journeylab.coding.study import Study
 from journeylab.journeys.model import Journey
+from journeylab.themes.explorer_counts import counted_segments, open_suggestions
 from journeylab.themes.explorer_data import SegmentView, pseudonymiser
 from journeylab.themes.findings import Findings, ThemeFindings
 from journeylab.themes.privacy import Pseudonymiser
 
 FILTERS = ("rolle", "kilde", "deltager", "fase", "farve")
 MEMO = 256  # filter combinations remembered per theme and snapshot
-PENDING = 10  # machine suggestions shown for review on a theme page
 SIDE_ROLES = {
     "unge": (Role.UNG.value,),
     "medarbejdere": (Role.MEDARBEJDER.value, Role.LEDER.value),
@@ -102,6 +102,9 @@ class Material:
     sources: list[SourceRecord]
     meta: dict[str, SegmentMeta]
     order: dict[str, int]  # segment_order(meta)
+    # What pages render from the material alone (the search form's <option>s:
+    # 224 sources at 1M words were ~0.8 ms a request), at most MEMO entries.
+    memo: dict[object, object] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -189,25 +192,6 @@ def short_slug(anchor: str) -> str:
     return anchor[len("tema-") :] if anchor.startswith("tema-") else anchor
 
 
-def open_suggestions(store: Store, theme: str, coded: set[str]) -> tuple[str, ...]:
-    """Segments the machine suggests for *theme* that no person has decided on (first few)."""
-    # One query in the store's order; the cursor stops as soon as enough are found.
-    rows = store.conn.execute(
-        "SELECT c.segment_id FROM codings c WHERE c.theme = ?1 AND c.status = 'suggested'"
-        " AND NOT EXISTS (SELECT 1 FROM codings p WHERE p.segment_id = c.segment_id"
-        " AND p.theme = ?1 AND substr(p.coder, 1, 8) != 'machine:')"
-        " ORDER BY c.source, c.anchor_start",
-        (theme,),
-    )
-    out: list[str] = []
-    for (segment_id,) in rows:
-        if segment_id not in coded and segment_id not in out:
-            out.append(segment_id)
-            if len(out) == PENDING:
-                break
-    return tuple(out)
-
-
 def segment_meta(store: Store, names: Pseudonymiser) -> dict[str, SegmentMeta]:
     """Every segment's filter values, from one narrow query (no text, no lemmas)."""
     speakers: dict[str | None, str | None] = {}
@@ -255,30 +239,6 @@ class Watcher:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
-
-
-def counted_segments(
-    store: Store, order: dict[str, int], threshold: float | None
-) -> dict[str, tuple[str, ...]]:
-    """Theme -> the segments findings count for it, in findings order (source, position).
-
-    The rule of findings._counted in one query: a person's accepted or manual
-    coding counts; with a threshold, so does a machine suggestion scoring at least
-    that which no person rejected. *order* holds every segment that may count
-    (interviewers' turns never do) with its place; ~0.1 s at 1M words.
-    """
-    rows = store.conn.execute(
-        "SELECT c.theme, c.segment_id FROM codings c WHERE c.status IN ('accepted', 'manual')"
-        " OR (?1 IS NOT NULL AND c.status = 'suggested' AND c.score >= ?1 AND NOT EXISTS"
-        " (SELECT 1 FROM codings r WHERE r.segment_id = c.segment_id AND r.theme = c.theme"
-        " AND r.status = 'rejected'))",
-        (threshold,),
-    ).fetchall()
-    found: dict[str, set[str]] = {}
-    for theme, segment_id in rows:
-        if segment_id in order:
-            found.setdefault(theme, set()).add(segment_id)
-    return {theme: tuple(sorted(ids, key=order.__getitem__)) for theme, ids in found.items()}
 
 
 def segment_order(meta: dict[str, SegmentMeta]) -> dict[str, int]:

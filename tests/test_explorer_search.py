@@ -1,0 +1,240 @@
+"""The explorer's search (explorer_search.py, explorer_search_page.py): each fast path
+against its plain definition, and the search page's cached form against a new import.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from journeylab.coding.importer import import_study
+from journeylab.coding.study import Study, load_study
+from journeylab.themes.explorer import create_app
+from journeylab.themes.explorer_search import (
+    SNIPPET_LEAD,
+    SNIPPET_TOKENS,
+    option_tags,
+    pseudonymised,
+    query_terms,
+    snippet,
+    snippet_html,
+    snippet_parts,
+)
+from journeylab.themes.privacy import Pseudonymiser
+from journeylab.themes.templating import make_environment
+from tests.conftest import copy_study
+from tests.explorer_support import BASE
+
+# -- the plain definitions the fast paths must equal ----------------------------------------
+
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+def plain_snippet(text: str, terms: Sequence[tuple[tuple[str, ...], bool]]) -> list[object]:
+    """The snippet token by token, as it was first written (FTS5 snippet()'s rules)."""
+    tokens = [(m.start(), m.end(), m.group().lower()) for m in _TOKEN.finditer(text)]
+    spans: set[tuple[int, int]] = set()
+    for words, prefix in terms:
+        n = len(words)
+        for i in range(len(tokens) - n + 1):
+            if prefix:
+                found = tokens[i][2].startswith(words[0])
+            else:
+                found = all(tokens[i + k][2] == words[k] for k in range(n))
+            if found:
+                spans.add((i, i + n))
+    first, last = 0, len(tokens)
+    if len(tokens) > SNIPPET_TOKENS:
+        best = -1
+        for i, _ in sorted(spans) or [(0, 0)]:
+            begin = max(0, min(i - SNIPPET_LEAD, len(tokens) - SNIPPET_TOKENS))
+            inside = sum(1 for a, b in spans if a >= begin and b <= begin + SNIPPET_TOKENS)
+            if inside > best:
+                best, first = inside, begin
+        last = first + SNIPPET_TOKENS
+    lo = tokens[first][0] if first > 0 else 0
+    hi = tokens[last - 1][1] if last < len(tokens) else len(text)
+    out: list[object] = [("…", False)] if first > 0 else []
+    at = lo
+    for a, b in sorted(spans):
+        if a < first or b > last or tokens[a][0] < at:
+            continue
+        if tokens[a][0] > at:
+            out.append((text[at : tokens[a][0]], False))
+        out.append((text[tokens[a][0] : tokens[b - 1][1]], True))
+        at = tokens[b - 1][1]
+    if hi > at:
+        out.append((text[at:hi], False))
+    if last < len(tokens):
+        out.append(("…", False))
+    return out
+
+
+# The loops search.html had before they were rendered in Python.
+SNIPPET_LOOP = (
+    "{% for text, hit in parts %}{% if hit %}<mark>{{ text }}</mark>{% else %}{{ text }}"
+    "{% endif %}{% endfor %}"
+)
+OPTION_LOOP = (
+    '{% for v in values %}<option value="{{ v }}"{% if chosen == v %} selected{% endif %}>'
+    "{{ label(v) }}</option>{% endfor %}"
+)
+
+WORDS = ["sagsbehandler", "Sagsbeh", "ung", "UNGE", "møde", "Jonas", "Jonas'", "Ærø", "x_y", "42"]
+GLUE = [" ", "  ", ", ", ". ", "\n", "-", "'", "’s ", "_", "\x00", "<b>", '"', "&", ""]
+words = st.sampled_from(WORDS) | st.text(max_size=4)
+texts = st.lists(st.tuples(words, st.sampled_from(GLUE))).map(
+    lambda pairs: "".join(w + g for w, g in pairs)
+)
+queries = st.lists(st.sampled_from([*WORDS, '"ung møde"', '"sagsbehandler ung"', "x"])).map(
+    " ".join
+) | st.text(max_size=12)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=texts, query=queries, filler=st.integers(0, 40))
+@example(text="en ung pige", query='"ung møde"', filler=0)  # a phrase's first word alone
+@example(text="ung møde ung møde", query='"ung møde" ung', filler=30)
+def test_snippet_equals_the_token_by_token_definition(text: str, query: str, filler: int) -> None:
+    long = " ".join(["ord"] * filler) + " " + text + " " + " ".join(["ord"] * (40 - filler))
+    for t in (text, long):
+        terms = query_terms(query)
+        assert list(snippet(t, terms)) == plain_snippet(t, terms)
+
+
+NAMES = Pseudonymiser(
+    names=(("Jonas", "Oliver"), ("Sabrina Holt", "Cecilie Berg"), ("Sabrina", "Cecilie")),
+    speakers=(("Ulla", "Medarbejder 9"),),
+    marked=frozenset({"Oliver", "Cecilie Berg", "Cecilie"}),
+    marker=" (opdigtet navn)",
+)
+PIECES = ["Jonas", "jonas'", "Jonas-sagen", "Sabrina", "Holt", "Sabrina Holt", " ", "-", "\x00"]
+pieces = st.lists(st.sampled_from(PIECES) | st.text(max_size=6), max_size=4).map("".join)
+snippets = st.lists(st.lists(st.tuples(pieces, st.booleans()), max_size=5).map(tuple), max_size=6)
+
+
+@settings(max_examples=400, deadline=None)
+@given(found=snippets)
+def test_pseudonymised_equals_each_piece_on_its_own(
+    found: list[tuple[tuple[str, bool], ...]],
+) -> None:
+    assert pseudonymised(found, NAMES) == [snippet_parts(parts, NAMES) for parts in found]
+
+
+def test_pseudonymised_never_lets_a_name_span_two_pieces() -> None:
+    # "Sabrina" + " Holt" in two pieces is two words apart, as it was piece by piece.
+    out = pseudonymised([(("Sabrina", True), (" Holt", False))], NAMES)
+    assert out == [(("Cecilie (opdigtet navn)", True), (" Holt", False))]
+    # A piece that holds the separator itself takes the plain path.
+    odd = [(("Jonas\x00Jonas", False),), (("Jonas-sagen", True),)]
+    assert pseudonymised(odd, NAMES) == [snippet_parts(p, NAMES) for p in odd]
+    assert "Jonas" not in str(pseudonymised(odd, NAMES))
+
+
+@settings(max_examples=200, deadline=None)
+@given(found=st.lists(st.tuples(st.text(max_size=8), st.booleans()), max_size=6))
+def test_snippet_html_is_the_template_loop(found: list[tuple[str, bool]]) -> None:
+    loop = make_environment().from_string(SNIPPET_LOOP)
+    assert str(snippet_html(tuple(found))) == loop.render(parts=found)
+
+
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(st.text(max_size=8), max_size=6), pick=st.integers(0, 7))
+def test_option_tags_are_the_template_loop(values: list[str], pick: int) -> None:
+    chosen = values[pick] if pick < len(values) else "<none>"
+    loop = make_environment().from_string(OPTION_LOOP)
+    label = str.upper
+    assert str(option_tags(values, chosen, label)) == loop.render(
+        values=values, chosen=chosen, label=label
+    )
+
+
+# -- the page ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def study(explorer_built: Path, tmp_path: Path) -> Study:
+    return copy_study(explorer_built, tmp_path)
+
+
+def _options(html: str, name: str) -> list[str]:
+    select = html.split(f'<select name="{name}">', 1)[1].split("</select>", 1)[0]
+    return [v for v in re.findall(r'<option value="([^"]*)"', select) if v]
+
+
+def test_search_form_lists_a_new_source_after_a_re_import(study: Study) -> None:
+    client = TestClient(create_app(study), base_url=BASE)
+    page = client.get("/soeg", params={"q": "sagsbeh"}).text
+    sources = _options(page, "kilde")
+    assert sources and "transcripts/zz_nyt.txt" not in sources
+    chosen = client.get("/soeg", params={"q": "sagsbeh", "kilde": sources[0]}).text
+    assert f'<option value="{sources[0]}" selected>' in chosen
+    assert chosen.count(" selected>") == 1
+    # A new transcript: the next request sees the new material and its <option>.
+    shutil.copy(
+        study.root / "transcripts" / "zz_xss.txt", study.root / "transcripts" / "zz_nyt.txt"
+    )
+    import_study(load_study(study.root))
+    again = client.get("/soeg", params={"q": "sagsbeh"}).text
+    assert _options(again, "kilde") == sorted([*sources, "transcripts/zz_nyt.txt"])
+    assert "transcripts/zz_nyt.txt" in again.split("</form>", 1)[1]  # and it is searched
+
+
+def test_search_page_marks_matches_and_keeps_names_out(study: Study) -> None:
+    client = TestClient(create_app(study), base_url=BASE)
+    html = client.get("/soeg", params={"q": "ny sagsbeh"}).text
+    snippets = re.findall(r'<p class="snippet">(.*?)</p>', html)
+    assert snippets and all("<mark>" in s for s in snippets)
+    assert any("<mark>ny</mark>" in s.lower() for s in snippets)
+    # The hostile transcript's segment: real names out, its markup shown as text.
+    assert "Oliver (opdigtet navn) fik en ny" in html
+    assert "Jonas" not in html and "Ulla" not in html
+    assert "&lt;script&gt;" in html and "<script>alert" not in html
+
+
+# -- the counted segments a coding click recomputes (explorer_cache) -------------------------
+
+RULE_SQL = (
+    "SELECT c.theme, c.segment_id FROM codings c WHERE c.status IN ('accepted', 'manual')"
+    " OR (?1 IS NOT NULL AND c.status = 'suggested' AND c.score >= ?1 AND NOT EXISTS"
+    " (SELECT 1 FROM codings r WHERE r.segment_id = c.segment_id AND r.theme = c.theme"
+    " AND r.status = 'rejected'))"
+)
+
+
+def test_counted_segments_equal_the_one_query_rule(study: Study) -> None:
+    from journeylab.coding.model import CodingStatus
+    from journeylab.coding.store import open_store
+    from journeylab.themes.explorer_cache import segment_meta, segment_order
+    from journeylab.themes.explorer_counts import counted_segments
+    from journeylab.themes.explorer_data import pseudonymiser
+
+    with open_store(study) as store:
+        suggestions = store.codings(statuses=[CodingStatus.SUGGESTED])
+        assert len(suggestions) > 12
+        # People reject, accept and add; two of them disagree on one suggestion.
+        for n, c in enumerate(suggestions[:12]):
+            status = (CodingStatus.REJECTED, CodingStatus.ACCEPTED, CodingStatus.MANUAL)[n % 3]
+            store.set_coding(c.segment_id, c.theme, "anna", status)
+        store.set_coding(suggestions[0].segment_id, suggestions[0].theme, "bo", CodingStatus.MANUAL)
+        interviewer = next(s for s in store.segments() if s.role.value == "interviewer")
+        store.set_coding(interviewer.id, "Relationen", "anna", CodingStatus.MANUAL)
+        order = segment_order(segment_meta(store, pseudonymiser(study, store)))
+        scores = sorted({c.score for c in suggestions if c.score is not None})
+        for threshold in (None, 0.0, scores[len(scores) // 2], 1.1):
+            expected: dict[str, set[str]] = {}
+            for theme, segment_id in store.conn.execute(RULE_SQL, (threshold,)):
+                if segment_id in order:
+                    expected.setdefault(theme, set()).add(segment_id)
+            got = counted_segments(store, order, threshold)
+            assert {k: set(v) for k, v in got.items()} == expected, threshold
+            for ids in got.values():
+                assert list(ids) == sorted(ids, key=order.__getitem__)
+        assert interviewer.id not in {i for ids in got.values() for i in ids}
