@@ -13,7 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from journeylab.coding.model import Codebook, Coding, CodingStatus, Role, Segment, Suggestion
+from journeylab.coding.codable import Codable
+from journeylab.coding.model import Codebook, Coding, Role, Segment, Suggestion
 from journeylab.coding.store import MACHINE_PREFIX, open_store
 from journeylab.coding.study import Study
 
@@ -69,6 +70,9 @@ def code_study(
     """Suggest themes for the study's segments with *coder* and store them."""
     # "model" learns from this study's person codings; the others need no labels.
     train_model = coder == "model" and suggest_fn is None
+    # The built-in coders read only id, role, text and lemmas: light records, not
+    # Segments (coding/codable.py). A given suggest_fn and the model get Segments.
+    light = suggest_fn is None and not train_model
     if suggest_fn is None:
         # Lazy: scikit-learn and numpy load only when coding actually runs.
         suggest_fn = _default_suggest(study.store_path.parent)
@@ -76,20 +80,22 @@ def code_study(
     name = machine_coder(coder)
     with open_store(study) as store:
         # The interviewer's questions are not material.
-        segments: Sequence[Segment] = [
-            s for s in store.segments() if s.role is not Role.INTERVIEWER
-        ]
+        segments: Sequence[Codable] = (
+            store.codable_segments()
+            if light
+            else [s for s in store.segments() if s.role is not Role.INTERVIEWER]
+        )
         if progress:
             progress(0, len(segments), name)
         if train_model:
-            suggestions = _model_suggestions(store.codings(), segments, codebook, study.language)
+            full = [s for s in segments if isinstance(s, Segment)]
+            suggestions = _model_suggestions(store.codings(), full, codebook, study.language)
         else:
             suggestions = suggest_fn(segments, codebook, coder, lang=study.language)
         if progress:
             progress(len(segments), len(segments), name)
         with store.transaction():
-            stored = store.replace_suggestions(name, suggestions)
-        counts = store.count_codings(coder=name, statuses=[CodingStatus.SUGGESTED])
+            stored, counts = store.replace_suggestions_counted(name, suggestions)
     order = list(codebook.names) + sorted(set(counts) - set(codebook.names))
     return CodeReport(
         coder=name,

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from journeylab.coding.model import Codebook, Role, Segment, Suggestion
+from journeylab.coding.codable import Codable
+from journeylab.coding.model import Codebook, Role, Suggestion
 from journeylab.coding.rules import score_rules
 from journeylab.coding.scores import Explanations, Scores, explanation
 from journeylab.coding.similarity import score_similarity
@@ -48,15 +49,15 @@ def combine(rules: Scores, similarity: Scores) -> Scores:
     combined = RULES_WEIGHT * rules.matrix + SIMILARITY_WEIGHT * similarity.matrix
 
     def cell(i: int, j: int) -> str:
-        pair = (explanation(rules, i, j), explanation(similarity, i, j))
-        return "; ".join(p for p in pair if p)
+        a, b = explanation(rules, i, j), explanation(similarity, i, j)
+        return f"{a}; {b}" if a and b else a or b  # the non-empty ones, joined by "; "
 
     n, k = combined.shape
     return Scores(rules.themes, _margin_confidence(combined), Explanations(n, k, cell))
 
 
 def score(
-    segments: Sequence[Segment],
+    segments: Sequence[Codable],
     codebook: Codebook,
     coder: str = "ensemble",
     *,
@@ -81,7 +82,7 @@ def score(
 
 
 def suggest(
-    segments: Sequence[Segment],
+    segments: Sequence[Codable],
     codebook: Codebook,
     coder: str = "ensemble",
     *,
@@ -99,26 +100,33 @@ def suggest(
     if not material or not codebook.themes or top <= 0:
         return []
     scores = score(material, codebook, coder, lang=lang, cache_dir=cache_dir)
-    out: list[Suggestion] = []
-    # Stable sort: ties keep codebook order.
-    ranking = np.argsort(-scores.matrix, axis=1, kind="stable")[:, :top]
-    values = np.take_along_axis(scores.matrix, ranking, axis=1)
-    # Plain lists: indexing numpy arrays element by element is slow in this loop.
-    for i, (seg, cols, vals) in enumerate(
-        zip(material, ranking.tolist(), values.tolist(), strict=True)
-    ):
-        # Sorted descending: once one falls below min_score, the rest do too.
-        for rank, (j, v) in enumerate(zip(cols, vals, strict=True), start=1):
-            if v < min_score:
-                break
-            out.append(
-                Suggestion(
-                    segment_id=seg.id,
-                    theme=scores.themes[j],
-                    score=round(v, 4),
-                    rank=rank,
-                    coder=coder,
-                    explanation=explanation(scores, i, j),
-                )
-            )
-    return out
+    rows, ranks, cols, vals = ranked_cells(scores.matrix, top, min_score)
+    ex = scores.explanations
+    cell = ex.cell if isinstance(ex, Explanations) else (lambda i, j: ex[i][j])
+    themes = scores.themes
+    ids = [seg.id for seg in material]
+    # Plain lists and positional arguments: this loop makes one object per suggestion.
+    return [
+        Suggestion(ids[i], themes[j], round(v, 4), rank + 1, coder, cell(i, j))
+        for i, rank, j, v in zip(rows, ranks, cols, vals, strict=True)
+    ]
+
+
+def ranked_cells(
+    matrix: np.ndarray, top: int, min_score: float
+) -> tuple[list[int], list[int], list[int], list[float]]:
+    """(row, rank - 1, column, score) of each row's best *top* cells down to *min_score*.
+
+    Row by row, best first; ties keep column (codebook) order. A row stops at its
+    first cell under *min_score* (sorted descending, the rest are under too).
+    """
+    ranking = np.argsort(-matrix, axis=1, kind="stable")[:, :top]
+    values = np.take_along_axis(matrix, ranking, axis=1)
+    kept = ~np.logical_or.accumulate(values < min_score, axis=1)
+    rows, ranks = np.nonzero(kept)
+    return (
+        rows.tolist(),
+        ranks.tolist(),
+        ranking[rows, ranks].tolist(),
+        values[rows, ranks].tolist(),
+    )

@@ -323,7 +323,7 @@ def import_study(
                 orphaned.append(_orphaned(kept_item, reason))
             store.delete_codings(source=rel)
             store.delete_source(rel)
-        total = len(store.segments())
+        total = store.count_segments()  # not len(segments()): that read all of them
         store.log(
             ACTOR,
             "import",

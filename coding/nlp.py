@@ -10,7 +10,8 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 import catalogue
 import spacy
@@ -21,6 +22,7 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 from spacy.util import load_language_data, registry
 
+from journeylab.coding import lemmadb
 from journeylab.errors import StudyError
 
 BATCH_SIZE = 256
@@ -103,6 +105,30 @@ def _lemma_table(lang: str) -> Mapping[str, Any]:
     return table
 
 
+class _Lookup(Protocol):
+    def get(self, key: str, /) -> Any: ...
+
+
+@lru_cache(maxsize=4)
+def _lemma_lookup(lang: str) -> _Lookup:
+    """word -> table value for *lang*: the user's cached copy when there is one.
+
+    A process that lemmatises a few thousand words (a re-import, a changed
+    codebook) then reads just those from SQLite instead of loading all 550k
+    entries (see coding/lemmadb.py); the first run on a machine writes the copy.
+    """
+    try:
+        path = Path(registry.lookups.get(lang)["lemma_lookup"])
+    except (KeyError, TypeError, catalogue.RegistryError):
+        return _lemma_table(lang)
+    cached = lemmadb.open_cached(lang, path)
+    if cached is not None:
+        return cached
+    table = _lemma_table(lang)
+    lemmadb.store(lang, path, table)
+    return table
+
+
 # orth id -> (lemma or None for punctuation/space, is_punct, one of the sentencizer's chars)
 _WORD_CACHE: dict[tuple[str, int], tuple[str | None, bool, bool]] = {}
 _PUNCT_CHARS = frozenset(Sentencizer.default_punct_chars)
@@ -118,10 +144,7 @@ def _word(lang: str, nlp: Language, orth: int) -> tuple[str | None, bool, bool]:
         lemma: str | None = None
         if not (lexeme.is_punct or lexeme.is_space):
             # As spaCy's lookup lemmatizer: the table keyed by the word's text, else the text.
-            value = _lemma_table(lang).get(text, None)
-            if isinstance(value, list):
-                value = value[0] if value else None
-            lemma = (value or text).lower()
+            lemma = (lemmadb.resolve(_lemma_lookup(lang).get(text)) or text).lower()
         found = (lemma, bool(lexeme.is_punct), text in _PUNCT_CHARS)
         _WORD_CACHE[key] = found
     return found

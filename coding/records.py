@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from journeylab.coding.codable import CodableSegment
 from journeylab.coding.model import (
     Coding,
     CodingStatus,
@@ -220,6 +221,14 @@ def segment_row(s: Segment) -> tuple[Any, ...]:
         s.step,
         " ".join(s.lemmas),
     )
+
+
+def codable_from_rows(rows: Iterable[tuple[str, str, str, str]]) -> list[CodableSegment]:
+    """(id, role, text, lemmas) rows as the coders' light records (see coding/codable.py)."""
+    return [
+        CodableSegment(id, _ROLE.get(role) or Role(role), text, lemmas)
+        for id, role, text, lemmas in rows
+    ]
 
 
 # The columns `segments_from_tuples` reads, in its order (Segment's fields).

@@ -22,9 +22,6 @@ saturated: 1 - exp(-weight). Explanation: the matched words.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import io
 import math
 import re
 from collections.abc import Sequence
@@ -34,16 +31,11 @@ from pathlib import Path
 
 import numpy as np
 
-from journeylab.coding.model import Codebook, Segment
-from journeylab.coding.scores import (
-    TOKEN_PATTERN,
-    Explanations,
-    Scores,
-    segment_lemmas,
-    text_lemmas,
-    tokens,
-)
-from journeylab.fileio import write_bytes_atomic
+from journeylab.coding.codable import Codable
+from journeylab.coding.model import Codebook
+from journeylab.coding.rules_index import SegmentIndex, segment_index
+from journeylab.coding.rules_phrases import PhraseHit, phrase_candidates, phrase_hits
+from journeylab.coding.scores import Explanations, Scores, text_lemmas, tokens
 
 MIN_COMPOUND = 4  # keywords shorter than this match whole words only
 NEGATIONS = frozenset({"ikke", "aldrig", "ingen", "intet", "ingenting", "hverken", "not", "never"})
@@ -54,8 +46,6 @@ LENGTH_UNIT = 20  # tokens; longer segments are normalised by sqrt(n / LENGTH_UN
 # Danish inflected endings that may follow a keyword at the end of a compound.
 _ENDINGS = ("erne", "ene", "ens", "ets", "en", "et", "er", "es", "ne", "e", "n", "r", "s", "t")
 _PARTS = re.compile(r"[-'’]")
-INDEX_NAME = "rules-index.npz"
-_INDEX_VERSION = "1"  # bump when tokens() or the index layout changes
 
 
 @dataclass(frozen=True)
@@ -169,6 +159,38 @@ def _match_phrases(seq: Sequence[str], kws: _Keywords, found: dict[int, dict[str
                 _hit(found, theme, phrase, w, _negated(seq, text[: at + 1].count(" ") - 1))
 
 
+def _spaced_phrases(kws: _Keywords) -> dict[str, tuple[tuple[str, str, int, float], ...]]:
+    """kws.phrases with each phrase also as " " + phrase, the form _match_phrases looks for."""
+    return {
+        first: tuple((" " + phrase, phrase, theme, w) for phrase, theme, w in items)
+        for first, items in kws.phrases.items()
+    }
+
+
+def _match_phrases_fast(
+    seq: list[str],
+    spaced: dict[str, tuple[tuple[str, str, int, float], ...]],
+    found: dict[int, dict[str, float]],
+) -> None:
+    """_match_phrases with its helpers inlined (the same lookups, hits and order)."""
+    text = " " + " ".join(seq) + " "
+    for first in set(seq) & spaced.keys():
+        for needle, phrase, theme, w in spaced[first]:
+            at = text.find(needle)
+            if at < 0:
+                continue
+            i = text.count(" ", 0, at + 1) - 1
+            negated = False
+            for t in seq[max(0, i - 2) : i]:
+                if t in NEGATIONS:
+                    negated = True
+                    break
+            per = found.setdefault(theme, {})
+            value = w * NEGATED_WEIGHT if negated else w
+            if abs(per.get(phrase, 0.0)) < value:
+                per[phrase] = -value if negated else value
+
+
 def _match_sequence(
     seq: Sequence[str], kws: _Keywords, cache: dict[str, frozenset[str]]
 ) -> dict[int, dict[str, float]]:
@@ -195,122 +217,17 @@ def _explain(words: dict[str, float]) -> str:
     return ", ".join(w if v > 0 else f"ikke {w}" for w, v in ordered)
 
 
-@dataclass(frozen=True, eq=False)
-class SegmentIndex:
-    """The segments' side of rules coding, which no codebook changes.
-
-    Every distinct word or lemma once in `vocab`; each segment's surface tokens
-    and lemmas as ids into it (flat, cut by the offsets). A re-code after a
-    codebook change looks the keywords up per distinct word, then visits only
-    the positions that match.
-    """
-
-    key: str
-    vocab: tuple[str, ...]
-    words: np.ndarray  # int32 ids of every segment's surface tokens, in order
-    word_at: np.ndarray  # int64 (n + 1,) offsets into `words`
-    lemmas: np.ndarray
-    lemma_at: np.ndarray
-
-    @property
-    def n(self) -> int:
-        return len(self.word_at) - 1
-
-
-def index_key(segments: Sequence[Segment], all_lemmas: Sequence[Sequence[str]], lang: str) -> str:
-    """A hash of what the index depends on: the texts, their lemmas and the token rule."""
-    h = hashlib.sha256(f"{_INDEX_VERSION}|{lang}|{TOKEN_PATTERN}|".encode())
-    for seg, lems in zip(segments, all_lemmas, strict=True):
-        h.update(seg.text.encode())
-        h.update(b"\x1f")
-        h.update("\x1f".join(lems).encode())
-        h.update(b"\x1e")
-    return h.hexdigest()
-
-
-def build_index(
-    segments: Sequence[Segment], all_lemmas: Sequence[Sequence[str]], key: str = ""
-) -> SegmentIndex:
-    """Tokenise every segment once and number its distinct words and lemmas."""
-    ids: dict[str, int] = {}
-    word_ids: list[int] = []
-    lemma_ids: list[int] = []
-    word_at = [0]
-    lemma_at = [0]
-    for seg, lems in zip(segments, all_lemmas, strict=True):
-        word_ids.extend([ids.setdefault(t, len(ids)) for t in tokens(seg.text)])
-        lemma_ids.extend([ids.setdefault(t, len(ids)) for t in lems])
-        word_at.append(len(word_ids))
-        lemma_at.append(len(lemma_ids))
-    return SegmentIndex(
-        key=key,
-        vocab=tuple(ids),
-        words=np.asarray(word_ids, dtype=np.int32),
-        word_at=np.asarray(word_at, dtype=np.int64),
-        lemmas=np.asarray(lemma_ids, dtype=np.int32),
-        lemma_at=np.asarray(lemma_at, dtype=np.int64),
-    )
-
-
-def _save_index(path: Path, index: SegmentIndex) -> None:
-    encoded = [w.encode() for w in index.vocab]
-    buf = io.BytesIO()
-    np.savez(
-        buf,
-        key=np.array(index.key),
-        vocab=np.frombuffer(b"".join(encoded), dtype=np.uint8),
-        vocab_len=np.asarray([len(e) for e in encoded], dtype=np.int32),
-        words=index.words,
-        word_at=index.word_at,
-        lemmas=index.lemmas,
-        lemma_at=index.lemma_at,
-    )
-    write_bytes_atomic(path, buf.getvalue())
-
-
-def _load_index(path: Path, key: str) -> SegmentIndex | None:
-    """The cached index when the file holds the one for *key*; None otherwise."""
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            if str(z["key"]) != key:
-                return None
-            blob = z["vocab"].tobytes()
-            ends = np.cumsum(z["vocab_len"]).tolist()
-            vocab = tuple(blob[a:b].decode() for a, b in zip([0, *ends[:-1]], ends, strict=True))
-            index = SegmentIndex(key, vocab, z["words"], z["word_at"], z["lemmas"], z["lemma_at"])
-    except (OSError, ValueError, KeyError, UnicodeDecodeError):
-        return None  # missing, unreadable or from another version: build again
-    size = len(vocab)
-    for ids in (index.words, index.lemmas):
-        if len(ids) and (int(ids.max()) >= size or int(ids.min()) < 0):
-            return None
-    return index
-
-
-def segment_index(
-    segments: Sequence[Segment], lang: str, cache_dir: Path | None = None
-) -> SegmentIndex:
-    """The segments' index, from *cache_dir* when it was built before for these segments."""
-    all_lemmas = segment_lemmas(segments, lang)
-    if cache_dir is None:
-        return build_index(segments, all_lemmas)
-    key = index_key(segments, all_lemmas, lang)
-    path = cache_dir / INDEX_NAME
-    found = _load_index(path, key)
-    if found is not None:
-        return found
-    index = build_index(segments, all_lemmas, key)
-    if cache_dir.is_dir():
-        # A cache only: a read-only study still codes.
-        with contextlib.suppress(OSError):
-            _save_index(path, index)
-    return index
-
-
 def _hits(
     ids: np.ndarray, at: np.ndarray, has: np.ndarray, negator: np.ndarray
 ) -> tuple[list[int], list[int], list[bool]]:
-    """Segment, word id and negation of every position whose word matches a keyword."""
+    """Segment, word id and negation of each distinct (segment, word) that matches a keyword.
+
+    In the order of each pair's first position; negated only when every occurrence
+    in the segment is. That is all _match_sequence's _hit calls can tell apart:
+    a label enters its theme's dict at its first occurrence, and repeating it only
+    ever raises its weight to the plain one (a negated hit is half that), so one
+    _hit per pair gives the same dicts, in the same order, as one per position.
+    """
     pos = np.flatnonzero(has[ids])
     seg = np.searchsorted(at, pos, side="right") - 1
     start = at[seg]
@@ -319,39 +236,23 @@ def _hits(
     for back in (1, 2):
         ok = pos - back >= start
         neg[ok] |= negator[ids[pos[ok] - back]]
-    return seg.tolist(), ids[pos].tolist(), neg.tolist()
+    wid = ids[pos].astype(np.int64)
+    pair = seg.astype(np.int64) * (int(wid.max()) + 1 if len(wid) else 1) + wid
+    unique, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
+    plain = np.bincount(inverse.ravel(), weights=~neg, minlength=len(unique)) > 0
+    order = np.argsort(first, kind="stable")
+    return seg[first[order]].tolist(), wid[first[order]].tolist(), (~plain[order]).tolist()
 
 
-def _phrase_candidates(
-    vocab: Sequence[str], ids: np.ndarray, at: np.ndarray, kws: _Keywords
-) -> list[int]:
-    """Segments that may hold a phrase keyword: its first word, then a fitting next word.
-
-    Only a pre-filter (a necessary condition); _match_phrases decides.
-    """
-    first = np.fromiter((w in kws.phrases for w in vocab), dtype=bool, count=len(vocab))
-    pos = np.flatnonzero(first[ids])
-    seg = np.searchsorted(at, pos, side="right") - 1
-    if any(not w or " " in w for w in vocab):
-        # A word with a space in it could hold a phrase's start: check every such segment.
-        return np.unique(seg).tolist()
-    last = pos + 1 >= at[seg + 1]
-    nxt = np.where(last, -1, ids[np.minimum(pos + 1, len(ids) - 1)])
-    pairs = ids[pos].astype(np.int64) * (len(vocab) + 1) + (nxt + 1)
-    unique, inverse = np.unique(pairs, return_inverse=True)
-    ok = np.zeros(len(unique), dtype=bool)
-    for u, pair in enumerate(unique.tolist()):
-        word, after = divmod(pair, len(vocab) + 1)
-        following = vocab[after - 1] if after else None
-        for phrase, _, _ in kws.phrases[vocab[word]]:
-            parts = phrase.split(" ")
-            if len(parts) == 1 or (
-                following is not None
-                and (following == parts[1] or (len(parts) == 2 and following.startswith(parts[1])))
-            ):
-                ok[u] = True
-                break
-    return np.unique(seg[ok[inverse]]).tolist()
+def _best_weights(
+    matched: frozenset[str], kws: _Keywords, negated: bool
+) -> list[tuple[int, float]]:
+    """(theme, value) that _hit calls for one new label leave, in the order they add themes."""
+    per: dict[int, dict[str, float]] = {}
+    for kw in matched:
+        for theme, w in kws.words[kw]:
+            _hit(per, theme, "", w, negated)
+    return [(theme, labels[""]) for theme, labels in per.items()]
 
 
 def _match_index(
@@ -364,23 +265,78 @@ def _match_index(
     has = np.fromiter((bool(m) for m in matched), dtype=bool, count=len(vocab))
     negator = np.fromiter((w in NEGATIONS for w in vocab), dtype=bool, count=len(vocab))
     out: dict[int, dict[int, dict[str, float]]] = {}
-    words = kws.words
+    # What _hit leaves for a word's first (and, after _hits, only) visit in a segment:
+    # per theme the largest weight of its keywords, halved and negative when negated
+    # (a label is new to its theme's dict here, and _hit keeps the larger weight).
+    plain: dict[int, list[tuple[int, float]]] = {}
+    negated_: dict[int, list[tuple[int, float]]] = {}
     for i, wid, negated in zip(*_hits(ids, at, has, negator), strict=True):
+        table = negated_ if negated else plain
+        best = table.get(wid)
+        if best is None:
+            best = table[wid] = _best_weights(matched[wid], kws, negated)
         found = out.setdefault(i, {})
         word = vocab[wid]
-        for kw in matched[wid]:
-            for theme, w in words[kw]:
-                _hit(found, theme, word, w, negated)
+        for theme, value in best:
+            found.setdefault(theme, {})[word] = value
     if kws.phrases:
-        for i in _phrase_candidates(vocab, ids, at, kws):
-            seq = [vocab[t] for t in ids[at[i] : at[i + 1]].tolist()]
-            # Word hits first, then phrases: the same order as _match_sequence.
-            _match_phrases(seq, kws, out.setdefault(i, {}))
+        # Word hits first, then phrases: the same order as _match_sequence.
+        hits = phrase_hits(vocab, ids, at, kws.phrases)
+        if hits is not None:
+            _add_phrase_hits(hits, index, ids, at, kws, negator, out)
+            return out
+        # Plain lists once: slicing numpy arrays and converting per segment cost more.
+        id_list, at_list = ids.tolist(), at.tolist()
+        spaced = _spaced_phrases(kws)
+        for i in phrase_candidates(vocab, ids, at, kws.phrases):
+            seq = [vocab[t] for t in id_list[at_list[i] : at_list[i + 1]]]
+            _match_phrases_fast(seq, spaced, out.setdefault(i, {}))
     return out
 
 
+def _add_phrase_hits(
+    hits: list[PhraseHit],
+    index: SegmentIndex,
+    ids: np.ndarray,
+    at: np.ndarray,
+    kws: _Keywords,
+    negator: np.ndarray,
+    out: dict[int, dict[int, dict[str, float]]],
+) -> None:
+    """_hit each segment's phrase matches in _match_phrases's order.
+
+    That order is its loop's: first words as `set(seq) & keys` iterates them, then
+    each word's phrases in order. Only a segment whose matches start with two or
+    more different words needs that set built.
+    """
+    if not hits:
+        return
+    # _negated's rule for every match at once: a negation among the two words before.
+    pos = np.fromiter((h.position for h in hits), dtype=np.int64, count=len(hits))
+    start = at[np.fromiter((h.segment for h in hits), dtype=np.int64, count=len(hits))]
+    neg = np.zeros(len(hits), dtype=bool)
+    for back in (1, 2):
+        ok = pos - back >= start
+        neg[ok] |= negator[ids[pos[ok] - back]]
+    by_segment: dict[int, list[tuple[PhraseHit, bool]]] = {}
+    for hit, negated in zip(hits, neg.tolist(), strict=True):
+        by_segment.setdefault(hit.segment, []).append((hit, negated))
+    vocab = index.vocab
+    for i, found in by_segment.items():
+        if len(found) > 1:
+            if len({h.first for h, _ in found}) > 1:
+                seq = [vocab[t] for t in ids[at[i] : at[i + 1]].tolist()]
+                place = {w: n for n, w in enumerate(set(seq) & kws.phrases.keys())}
+                found.sort(key=lambda hn: (place[hn[0].first], hn[0].rank))
+            else:
+                found.sort(key=lambda hn: hn[0].rank)
+        per = out.setdefault(i, {})
+        for h, negated in found:
+            _hit(per, h.theme, h.phrase, h.weight, negated)
+
+
 def score_rules(
-    segments: Sequence[Segment],
+    segments: Sequence[Codable],
     codebook: Codebook,
     *,
     lang: str = "da",
@@ -400,6 +356,9 @@ def score_rules(
     by_words = _match_index(index, index.words, index.word_at, kws)
     by_lemmas = _match_index(index, index.lemmas, index.lemma_at, kws)
     n_tokens = np.diff(index.word_at).tolist()
+    at_rows: list[int] = []
+    at_cols: list[int] = []
+    at_vals: list[float] = []
     for i in sorted(by_words.keys() | by_lemmas.keys()):
         on_words, on_lemmas = by_words.get(i, {}), by_lemmas.get(i, {})
         if not on_words and not on_lemmas:
@@ -410,13 +369,25 @@ def score_rules(
             a, b = on_words.get(theme, {}), on_lemmas.get(theme, {})
             # A word and its lemma are one mention: take the better reading, not both.
             weight = max(sum(map(abs, a.values())), sum(map(abs, b.values())))
-            matrix[i, theme] = weight / length
+            at_rows.append(i)
+            at_cols.append(theme)
+            at_vals.append(weight / length)
             row[theme] = a or b
         matched[i] = row
+    # One assignment: each (segment, theme) is set once, so the order does not matter.
+    matrix[at_rows, at_cols] = at_vals
     matrix = 1.0 - np.exp(-SATURATION * matrix)
+
+    explained: dict[tuple[tuple[str, float], ...], str] = {}  # many cells match alike
 
     def cell(i: int, j: int) -> str:
         words = matched.get(i, {}).get(j)
-        return _explain(words) if words else ""
+        if not words:
+            return ""
+        key = tuple(words.items())
+        text = explained.get(key)
+        if text is None:
+            text = explained[key] = _explain(words)
+        return text
 
     return Scores(kws.themes, matrix, Explanations(len(segments), n_themes, cell))

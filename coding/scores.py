@@ -10,7 +10,7 @@ from typing import overload
 import numpy as np
 
 from journeylab.coding import nlp
-from journeylab.coding.model import Segment
+from journeylab.coding.codable import Codable
 
 
 class Explanations(Sequence[tuple[str, ...]]):
@@ -92,7 +92,7 @@ def tokens(text: str) -> list[str]:
     return [t.rstrip(",") for t in _TOKEN.findall(text.lower())]
 
 
-def segment_lemmas(segments: Sequence[Segment], lang: str = "da") -> list[tuple[str, ...]]:
+def segment_lemmas(segments: Sequence[Codable], lang: str = "da") -> list[tuple[str, ...]]:
     """Each segment's lemmas: its own when filled, else computed in one batched pass."""
     out: list[tuple[str, ...]] = [s.lemmas for s in segments]
     missing = [i for i, s in enumerate(segments) if not s.lemmas and s.text.strip()]

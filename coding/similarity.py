@@ -36,7 +36,8 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from spacy.lang.da.stop_words import STOP_WORDS as DA_STOP
 from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP
 
-from journeylab.coding.model import Codebook, Segment
+from journeylab.coding.codable import Codable, lemma_key
+from journeylab.coding.model import Codebook
 from journeylab.coding.scores import (
     Explanations,
     Scores,
@@ -44,18 +45,23 @@ from journeylab.coding.scores import (
     shorten,
     text_lemmas,
 )
+from journeylab.coding.similarity_products import (
+    N_FEATURES,
+    _idf,
+    _joined_sims,
+    _side,
+    _tfidf,
+)
 from journeylab.errors import StoreError
 from journeylab.fileio import atomic_output
 
 MODES = ("max", "centroid")
 # Cosines between short texts are small; this one counts as a full match.
 FULL_MATCH = 0.22
-CHAR_WEIGHT = 0.3  # share of the character n-grams in the joined vector
 CHAR_MIN_DF = 2  # character n-grams in one text only say nothing about closeness
-N_FEATURES = 2**22  # hashed space per block: few collisions at a 1M-word study's n-grams
 CHUNK = 4096  # segments per block of work: bounds the memory of counting and products
 CACHE_NAME = "similarity-features.bin"  # blocks of raw arrays, JSON footer
-_FEATURES_VERSION = "3"  # bump when the features below change
+_FEATURES_VERSION = "4"  # bump when the features below or their key change
 _MAGIC = b"JLSF3\n"
 _STOP = {"da": frozenset(DA_STOP), "en": frozenset(EN_STOP)}
 _WORDS = HashingVectorizer(
@@ -319,21 +325,27 @@ def _load(path: Path, key: str) -> SegmentFeatures | None:
     )
 
 
+def segments_key(segments: Sequence[Codable], lang: str) -> str:
+    """The cache key of *segments*' features.
+
+    Over the lemmas as given: the content filter is a function of them and lang,
+    and the lemmas segment_lemmas fills in are a function of the text, so a warm
+    run neither splits nor computes any.
+    """
+    return features_key([lang + "|" + lemma_key(s) for s in segments], [s.text for s in segments])
+
+
 def segment_features(
-    segments: Sequence[Segment], lang: str, cache_dir: Path | None = None
+    segments: Sequence[Codable], lang: str, cache_dir: Path | None = None
 ) -> SegmentFeatures:
     """The segments' counts, from *cache_dir* when they were counted before."""
-    all_lemmas = segment_lemmas(segments, lang)
-    # The key hashes the raw lemmas (the content filter is a function of them and lang).
-    key = features_key(
-        [lang + "|" + " ".join(lem) for lem in all_lemmas], [s.text for s in segments]
-    )
+    key = segments_key(segments, lang)
     path = cache_dir / CACHE_NAME if cache_dir is not None else None
     if path is not None:
         found = _load(path, key)
         if found is not None:
             return found
-    lemma_docs = [_content(lem, lang) for lem in all_lemmas]
+    lemma_docs = [_content(lem, lang) for lem in segment_lemmas(segments, lang)]
     char_docs = [s.text.lower() for s in segments]
     if path is not None and path.parent.is_dir():
         # A cache only: a read-only study still codes (counted in memory then).
@@ -342,87 +354,8 @@ def segment_features(
     return count_segments(lemma_docs, char_docs, key)
 
 
-def _sublinear(m: sp.csr_matrix) -> sp.csr_matrix:
-    out = sp.csr_matrix((m.data.astype(np.float32), m.indices, m.indptr), shape=m.shape)
-    np.log(out.data, out=out.data)
-    out.data += 1.0
-    return out
-
-
-def _idf_of(df: np.ndarray, n: int, min_df: int) -> np.ndarray:
-    idf = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
-    idf[df < min_df] = 0.0
-    return idf
-
-
-def _idf(
-    seg_df: np.ndarray, n_segments: int, theme_counts: sp.csr_matrix, min_df: int
-) -> np.ndarray:
-    """Smooth idf over segments plus theme texts; 0 for n-grams under *min_df* texts."""
-    n = n_segments + theme_counts.shape[0]
-    idf = np.empty(len(seg_df), dtype=np.float32)
-    # In slices: the float64 arithmetic over the whole hashed space would be ~100 MB.
-    step = 1 << 18
-    for lo in range(0, len(seg_df), step):
-        idf[lo : lo + step] = _idf_of(seg_df[lo : lo + step], n, min_df)
-    # Then the few n-grams the theme texts hold (a CSR row holds each column once).
-    cols, in_themes = np.unique(theme_counts.indices, return_counts=True)
-    idf[cols] = _idf_of(seg_df[cols] + in_themes, n, min_df)
-    return idf
-
-
-def _tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
-    """Sublinear tf x idf, each row L2-normalised (empty rows stay zero)."""
-    m = _sublinear(counts)
-    m.data *= idf[m.indices]
-    sq = np.asarray(m.multiply(m).sum(axis=1)).ravel()
-    norms = np.sqrt(sq)
-    norms[norms == 0] = 1.0
-    scale = np.repeat(1.0 / norms, np.diff(m.indptr)).astype(np.float32)
-    m.data *= scale
-    m.eliminate_zeros()
-    return m
-
-
-def _dot(a: sp.csr_matrix, b: sp.csr_matrix) -> np.ndarray:
-    """Dense a @ b.T over the n-grams *b* holds (a's others add nothing to a dot product).
-
-    Both are first mapped onto b's few thousand columns, so no product or transpose
-    ever spans the hashed space.
-    """
-    cols = np.unique(b.indices)
-    if len(cols) == 0:
-        return np.zeros((a.shape[0], b.shape[0]), dtype=np.float64)
-    # A column -> position table: one gather instead of a binary search per entry.
-    where = np.full(N_FEATURES, -1, dtype=np.int32)
-    where[cols] = np.arange(len(cols), dtype=np.int32)
-    pos = where[a.indices]
-    keep = pos >= 0
-    # Kept entries before each row start: the new row offsets, without a row per entry.
-    kept_before = np.zeros(len(keep) + 1, dtype=np.int64)
-    np.cumsum(keep, out=kept_before[1:])
-    indptr = kept_before[a.indptr]
-    small_a = sp.csr_matrix((a.data[keep], pos[keep], indptr), shape=(a.shape[0], len(cols)))
-    small_b = sp.csr_matrix((b.data, where[b.indices], b.indptr), shape=(b.shape[0], len(cols)))
-    return np.asarray((small_a @ small_b.T).toarray(), dtype=np.float64)
-
-
-def _joined_sims(
-    words: sp.csr_matrix, chars: sp.csr_matrix, t_words: sp.csr_matrix, t_chars: sp.csr_matrix
-) -> np.ndarray:
-    """Cosines of the joined, L2-normalised vectors (rows: *words*; columns: theme texts)."""
-    w, c = 1.0 - CHAR_WEIGHT, CHAR_WEIGHT
-    dots = w * _dot(words, t_words) + c * _dot(chars, t_chars)
-    # Each block is unit length or empty; the joined norm follows from which are empty.
-    seg_norm = np.sqrt(w * (words.getnnz(axis=1) > 0) + c * (chars.getnnz(axis=1) > 0))
-    theme_norm = np.sqrt(w * (t_words.getnnz(axis=1) > 0) + c * (t_chars.getnnz(axis=1) > 0))
-    seg_norm[seg_norm == 0] = 1.0
-    theme_norm[theme_norm == 0] = 1.0
-    return np.asarray(dots / seg_norm[:, None] / theme_norm[None, :], dtype=np.float64)
-
-
 def score_similarity(
-    segments: Sequence[Segment],
+    segments: Sequence[Codable],
     codebook: Codebook,
     *,
     lang: str = "da",
@@ -445,14 +378,14 @@ def score_similarity(
     t_cc = _CHARS.transform([t.lower() for t in tt.texts])
     idf_w = _idf(feats.words_df, n, t_wc, 1)
     idf_c = _idf(feats.chars_df, n, t_cc, CHAR_MIN_DF)
-    t_words, t_chars = _tfidf(t_wc, idf_w), _tfidf(t_cc, idf_c)
+    t_words, t_chars = _side(_tfidf(t_wc, idf_w)), _side(_tfidf(t_cc, idf_c))
     owner = np.asarray(tt.owner)
     examples = np.asarray(tt.is_example)
     # A centroid's cosine is the sum of its texts' cosines over the norm of their sum.
     member = sp.csr_matrix(
         (np.ones(len(owner)), (owner, np.arange(len(owner)))), shape=(k, len(owner))
     )
-    gram = _joined_sims(t_words, t_chars, t_words, t_chars)
+    gram = _joined_sims(t_words.matrix, t_chars.matrix, t_words, t_chars)
     centroid_norm = np.sqrt(
         np.maximum(np.einsum("jt,ts,js->j", member.toarray(), gram, member.toarray()), 0)
     )

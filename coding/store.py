@@ -16,6 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from journeylab.coding.codable import CodableSegment
 from journeylab.coding.fts import SearchHit, fts_query
 from journeylab.coding.model import (
     Codebook,
@@ -33,6 +34,7 @@ from journeylab.coding.records import (
     AuditEntry,
     Orphan,
     SourceRecord,
+    codable_from_rows,
     coder_kind,
     coding_from_row,
     now,
@@ -45,6 +47,7 @@ from journeylab.coding.records import (
     theme_from_row,
 )
 from journeylab.coding.schema import SCHEMA_VERSION, migrate, schema_version
+from journeylab.coding.store_suggestions import replace_counted
 from journeylab.coding.study import Study
 from journeylab.errors import StoreError
 
@@ -267,52 +270,7 @@ class Store:
         A suggestion for a (segment, theme) that this coder already holds with a
         person's status (accepted/rejected) is skipped. Returns the rows inserted.
         """
-        if coder_kind(coder) != "machine":
-            raise StoreError(
-                f"'{coder}' is a person's name, not a machine coder",
-                hint=f"machine coders are named '{MACHINE_PREFIX}<coder>'",
-            )
-        stamp = now()
-        rows = [
-            (s.segment_id, s.theme, coder, s.score, s.rank, s.explanation, stamp)
-            for s in suggestions
-        ]
-        with self.transaction():
-            self._register_coder(coder)
-            # A re-code mostly suggests the same (segment, theme) pairs again: update
-            # those rows in place rather than delete and re-insert them, which rewrote
-            # three indexes per row. The old suggestions are marked (rank NULL, which
-            # no stored suggestion has), the new ones upserted, and the marked rows
-            # left over deleted -- all in this one transaction, so no reader sees a
-            # mark. Person codings (any other status) are neither marked nor updated.
-            self.conn.execute(
-                "UPDATE codings SET rank = NULL WHERE coder = ? AND status = 'suggested'",
-                (coder,),
-            )
-            before = self.conn.total_changes
-            try:
-                self.conn.executemany(
-                    "INSERT INTO codings (segment_id, theme, coder, status, score, rank,"
-                    " explanation, anchor_text, anchor_start, anchor_end, source, created, updated)"
-                    " SELECT ?1, ?2, ?3, 'suggested', ?4, ?5, ?6, text, start, \"end\", source,"
-                    " ?7, ?7 FROM segments WHERE id = ?1"
-                    " ON CONFLICT (segment_id, theme, coder) DO UPDATE SET"
-                    " score = excluded.score, rank = excluded.rank,"
-                    " explanation = excluded.explanation, anchor_text = excluded.anchor_text,"
-                    " anchor_start = excluded.anchor_start, anchor_end = excluded.anchor_end,"
-                    " memo = NULL, created = excluded.created, updated = excluded.updated"
-                    " WHERE codings.status = 'suggested'",
-                    rows,
-                )
-            except sqlite3.IntegrityError as exc:
-                raise StoreError(f"cannot store suggestions: {exc}", path=self.path) from exc
-            inserted = self.conn.total_changes - before
-            self.conn.execute(
-                "DELETE FROM codings WHERE coder = ? AND status = 'suggested' AND rank IS NULL",
-                (coder,),
-            )
-            self.log(coder, "suggest", {"suggestions": inserted})
-        return inserted
+        return self.replace_suggestions_counted(coder, suggestions)[0]
 
     def set_coding(
         self,
@@ -557,6 +515,32 @@ class Store:
             f"SELECT {', '.join(SEGMENT_COLUMNS)} FROM segments ORDER BY source, position"
         ).fetchall()
         return segments_from_tuples(rows)
+
+    # -- coding speed (issue 9): what coding and re-import need, without Segment objects
+
+    def count_segments(self) -> int:
+        """How many segments the store holds (counted in SQL, none read)."""
+        return int(self.conn.execute("SELECT count(*) FROM segments").fetchone()[0])
+
+    def codable_segments(self) -> list[CodableSegment]:
+        """The material segments (all but the interviewer's), in `segments()` order, as
+        the coders read them: id, role, text and the stored lemmas (coding/codable.py)."""
+        cur = self.conn.cursor()
+        cur.row_factory = None  # plain tuples: sqlite3.Row costs a third of the read
+        rows = cur.execute(
+            "SELECT id, role, text, lemmas FROM segments WHERE role != ? ORDER BY source, position",
+            (Role.INTERVIEWER.value,),
+        ).fetchall()
+        return codable_from_rows(rows)
+
+    def replace_suggestions_counted(
+        self, coder: str, suggestions: Iterable[Suggestion]
+    ) -> tuple[int, dict[str, int]]:
+        """`replace_suggestions`, and then the coder's stored suggestions per theme.
+
+        Writes only what changed (coding/store_suggestions.py).
+        """
+        return replace_counted(self, coder, suggestions)
 
 
 def _codings_where(

@@ -3,8 +3,10 @@ example study copied, imported and machine-coded for the explorer's tests."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,11 @@ from starlette.testclient import TestClient
 
 from journeylab.coding.nlp import get_nlp
 from journeylab.coding.study import Study, example_study_path, load_study
+
+# The lemma table's SQLite copy (coding/lemmadb.py) goes to the user's cache folder;
+# the tests build their own, once per run, and never touch the real one. Set before
+# any test (or CLI subprocess, which inherits it) lemmatises anything.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="journeylab-test-cache-")
 
 STUDY_TOML = """\
 [study]

@@ -6,6 +6,8 @@ import itertools
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from journeylab.coding.codebook import load_preset
 from journeylab.coding.ensemble import CODERS, combine, score, suggest
@@ -111,3 +113,69 @@ def test_suggestions_carry_the_explanations_the_scores_give(preset: Codebook, co
     for sug in got:
         i = int(sug.segment_id.rsplit("#", 1)[1])
         assert sug.explanation == rows[i][names.index(sug.theme)]
+
+
+def test_ensemble_explanation_is_the_non_empty_parts_joined() -> None:
+    """Each cell: the rules' and the similarity's explanations that are not empty, "; "-joined."""
+    themes = ("A", "B")
+    zeros = np.zeros((2, 2))
+    rules = Scores(themes, zeros, (("skole", ""), ("", "tillid")))
+    sim = Scores(themes, zeros, (("nær: X", ""), ("nær: Y", "")))
+    got = combine(rules, sim).explanations
+    for i, j in itertools.product(range(2), range(2)):
+        parts = (rules.explanations[i][j], sim.explanations[i][j])
+        assert got[i][j] == "; ".join(p for p in parts if p)
+    assert list(got) == [("skole; nær: X", ""), ("nær: Y", "tillid")]
+
+
+def test_light_records_score_as_segments(preset: Codebook, tmp_path) -> None:
+    """The store's CodableSegments (lemmas as one string) give the Segments' suggestions."""
+    from journeylab.coding.codable import CodableSegment
+    from journeylab.coding.scores import segment_lemmas
+
+    segments = [seg(text, i) for i, (text, _) in enumerate(CASES)]
+    segments.append(seg("Hvad skete der så?", 9, Role.INTERVIEWER))
+    lemmas = segment_lemmas(segments)
+    light = [
+        CodableSegment(s.id, s.role, s.text, " ".join(lem))
+        for s, lem in zip(segments, lemmas, strict=True)
+    ]
+    for coder in CODERS:
+        want = suggest(segments, preset, coder, min_score=0.0)
+        assert suggest(light, preset, coder, min_score=0.0) == want
+        # and through the caches, cold then warm
+        cold = suggest(light, preset, coder, min_score=0.0, cache_dir=tmp_path)
+        warm = suggest(light, preset, coder, min_score=0.0, cache_dir=tmp_path)
+        assert cold == warm == want
+
+
+_CELL = st.sampled_from([0.0, 0.1, 0.15, 0.3, 0.3, 0.9, 1.0, float("nan")])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.integers(0, 6).flatmap(
+        lambda k: st.lists(st.lists(_CELL, min_size=k, max_size=k), max_size=6)
+    ),
+    top=st.integers(1, 4),
+    min_score=st.sampled_from([0.0, 0.15, 0.3]),
+)
+def test_ranked_cells_are_the_plain_loop(
+    rows: list[list[float]], top: int, min_score: float
+) -> None:
+    """Per row: sorted best first (stable), cut at top, stopped at the first under min_score."""
+    from journeylab.coding.ensemble import ranked_cells
+
+    width = len(rows[0]) if rows else 0
+    matrix = np.array(rows, dtype=float).reshape(len(rows), width)
+    want = []
+    for i, row in enumerate(matrix.tolist()):
+        # The order is the old loop's own (a stable argsort); what is checked is the cut.
+        order = np.argsort(-np.array(row), kind="stable").tolist() if width else []
+        for rank, j in enumerate(order[:top]):
+            if row[j] < min_score:
+                break
+            want.append((i, rank, j, row[j]))
+    got = list(zip(*ranked_cells(matrix, top, min_score), strict=True))
+    assert [g[:3] for g in got] == [w[:3] for w in want]
+    assert np.array_equal([g[3] for g in got], [w[3] for w in want], equal_nan=True)

@@ -66,3 +66,37 @@ def test_analyse_lemmatises_from_the_lookup_table() -> None:
     (info,) = analyse(["Jeg har haft fem sagsbehandlere. Nu går jeg!"])
     assert "sagsbehandler" in info.lemmas and "." not in info.lemmas
     assert len(info.sentence_starts) == 2
+
+
+# -- the lemma table from the user's cache (coding/lemmadb.py) ------------------------
+
+
+@pytest.fixture
+def fresh_lookups(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    """A process state with no lemma looked up yet, caching under tmp_path."""
+    from journeylab.coding import nlp
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    nlp._lemma_lookup.cache_clear()
+    nlp._WORD_CACHE.clear()
+    yield nlp
+    nlp._lemma_lookup.cache_clear()  # drop the connection to tmp_path's file
+    nlp._WORD_CACHE.clear()
+
+
+def test_lemmas_from_the_cached_table_are_the_tables(fresh_lookups) -> None:  # type: ignore[no-untyped-def]
+    from journeylab.coding import lemmadb
+
+    nlp = fresh_lookups
+    texts = ["Jeg har haft fem sagsbehandlere. Nu går jeg på produktionsskolen!", "UU-vejlederen"]
+    first = nlp.text_lemmas(texts)  # the first run loads the table and writes the copy
+    assert isinstance(nlp._lemma_lookup("da"), dict)
+    nlp._lemma_lookup.cache_clear()
+    nlp._WORD_CACHE.clear()
+    again = nlp.text_lemmas(texts)  # a later run reads the copy
+    db = nlp._lemma_lookup("da")
+    assert isinstance(db, lemmadb.LemmaDB)
+    assert again == first
+    table = nlp._lemma_table("da")
+    sample = [*list(table)[::97], "ikke-et-ord", "Sagsbehandlere"]
+    assert [db.get(w) for w in sample] == [lemmadb.resolve(table.get(w)) for w in sample]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,14 +12,11 @@ from hypothesis import strategies as st
 from journeylab.coding.codebook import load_preset
 from journeylab.coding.model import Codebook, Role, Segment, SegmentKind, Theme
 from journeylab.coding.rules import (
-    INDEX_NAME,
     LENGTH_UNIT,
     _compile,
     _explain,
     _match_sequence,
-    build_index,
     score_rules,
-    segment_index,
 )
 from journeylab.coding.scores import segment_lemmas, tokens
 
@@ -211,23 +207,24 @@ def test_indexed_scores_equal_the_per_sequence_definition(texts: list[str]) -> N
     assert list(s.explanations) == explanations
 
 
-def test_index_is_cached_and_rebuilt_for_other_segments(tmp_path: Path) -> None:
-    segments = [seg("Min sagsbehandler var der ikke", 0), seg("Efter 9. klasse", 1)]
-    first = score_rules(segments, CB, cache_dir=tmp_path)
-    path = tmp_path / INDEX_NAME
-    assert path.exists()
-    cached = segment_index(segments, "da", tmp_path)
-    assert cached.vocab == build_index(segments, segment_lemmas(segments)).vocab
-    again = score_rules(segments, CB, cache_dir=tmp_path)
-    assert np.array_equal(first.matrix, again.matrix)
-    # Other segments miss the key: their own index, not the cached one.
-    other = [seg("Jeg gik i folkeskolen", 0)]
-    assert score_rules(other, CB, cache_dir=tmp_path).matrix[0, 1] > 0
-    assert "folkeskolen" in segment_index(other, "da", tmp_path).vocab
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["jeg kunne ikke stole på nogen", "efter 9. klassen gik det fra den ene dag til den anden"],
+        ["tro på en voksen", "aldrig stole på ikke mig", "uu-vejleder", ""],
+    ],
+)
+def test_the_per_sequence_phrase_search_is_the_definition_too(
+    texts: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When phrases cannot be found token by token (phrase_hits gives None), the per-
+    segment text search runs: the same scores and explanations."""
+    from journeylab.coding import rules
 
-
-def test_broken_index_cache_is_ignored(tmp_path: Path) -> None:
-    segments = [seg("Min sagsbehandler var der ikke", 0)]
-    (tmp_path / INDEX_NAME).write_bytes(b"not a zip file")
-    s = score_rules(segments, CB, cache_dir=tmp_path)
-    assert s.matrix[0, 0] > 0
+    monkeypatch.setattr(rules, "phrase_hits", lambda *args: None)
+    segments = [seg(t, i) for i, t in enumerate(texts)]
+    matrix, explanations = _reference(segments, PHRASE_CB)
+    s = score_rules(segments, PHRASE_CB)
+    assert np.array_equal(s.matrix, matrix)
+    assert list(s.explanations) == explanations
+    assert any(any(row) for row in explanations)

@@ -149,7 +149,8 @@ def test_hashed_features_match_tfidf_vectorizer(preset: Codebook) -> None:
     chars = TfidfVectorizer(
         analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2
     ).fit_transform(char_docs)
-    w = sim.CHAR_WEIGHT
+    from journeylab.coding.similarity_products import CHAR_WEIGHT as w
+
     joined = normalize(sp.hstack([words * np.sqrt(1 - w), chars * np.sqrt(w)], format="csr"))
     n = len(segments)
     expected = (joined[:n] @ joined[n:].T).toarray()
@@ -218,31 +219,7 @@ def test_blocks_from_the_cache_file_give_the_one_block_scores(
 
 
 def _key(similarity, segments: list[Segment]) -> str:
-    lemmas = similarity.segment_lemmas(segments, "da")
-    return similarity.features_key(
-        ["da|" + " ".join(lem) for lem in lemmas], [s.text for s in segments]
-    )
-
-
-def test_idf_is_the_smooth_idf_over_segments_and_theme_texts() -> None:
-    import scipy.sparse as sp
-
-    from journeylab.coding import similarity as sim
-
-    rng = np.random.default_rng(4)
-    seg_df = np.zeros(sim.N_FEATURES, dtype=np.int32)
-    at = rng.choice(sim.N_FEATURES, 5000, replace=False)
-    seg_df[at] = rng.integers(1, 40, size=5000)
-    cols = np.concatenate([at[:50], rng.choice(sim.N_FEATURES, 50, replace=False)])
-    themes = sp.csr_matrix(
-        (np.ones(100, dtype=np.float32), (np.arange(100) % 7, cols)), shape=(7, sim.N_FEATURES)
-    )
-    themes.sum_duplicates()
-    df = seg_df + np.bincount(themes.indices, minlength=sim.N_FEATURES)
-    n = 60 + 7
-    expected = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
-    expected[df < 2] = 0.0
-    np.testing.assert_array_equal(sim._idf(seg_df, 60, themes, 2), expected)
+    return similarity.segments_key(segments, "da")
 
 
 def test_truncated_cache_is_counted_again(preset: Codebook, tmp_path) -> None:
@@ -269,3 +246,27 @@ def test_cache_replaced_while_reading_is_a_store_error(preset: Codebook, tmp_pat
     score_similarity(others, preset, cache_dir=tmp_path)  # another run replaces the file
     with pytest.raises(StoreError):
         list(feats.blocks())
+
+
+def test_changed_lemmas_alone_miss_the_cached_features(preset: Codebook, tmp_path) -> None:
+    """The key covers the stored lemma string: a changed lemma is counted again."""
+    from journeylab.coding import similarity
+    from journeylab.coding.codable import CodableSegment
+
+    text = TEXTS[0]
+    first = [CodableSegment("t#0", Role.UNG, text, "ny sagsbehandler igen")]
+    second = [CodableSegment("t#0", Role.UNG, text, "ny skole igen")]
+    assert similarity.segments_key(first, "da") != similarity.segments_key(second, "da")
+    score_similarity(first, preset, cache_dir=tmp_path)
+    got = score_similarity(second, preset, cache_dir=tmp_path)
+    np.testing.assert_array_equal(got.matrix, score_similarity(second, preset).matrix)
+    # A Segment and a light record with the same lemmas: the same scores.
+    full = score_similarity([seg(text)], preset).matrix
+    light = [CodableSegment("t#0", Role.UNG, text, " ".join(_lemmas_of(text)))]
+    np.testing.assert_array_equal(score_similarity(light, preset).matrix, full)
+
+
+def _lemmas_of(text: str) -> tuple[str, ...]:
+    from journeylab.coding.scores import text_lemmas
+
+    return text_lemmas([text])[0]

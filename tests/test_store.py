@@ -289,3 +289,109 @@ def test_a_recode_refreshes_kept_suggestions_and_drops_stale_ones(store: Store) 
     assert (kept.score, kept.rank, kept.explanation) == (pytest.approx(0.8), 2, "ny")
     assert kept.status is CodingStatus.SUGGESTED
     assert kept.memo is None
+
+
+# -- coding speed (issue 9): light reads and a replace that writes only what changed
+
+
+def test_count_and_codable_segments_read_what_segments_would(store: Store) -> None:
+    assert store.count_segments() == len(store.segments()) == 2
+    light = store.codable_segments()
+    full = [s for s in store.segments() if s.role is not Role.INTERVIEWER]
+    assert [(c.id, c.role, c.text, c.lemmas) for c in light] == [
+        (s.id, s.role, s.text, s.lemmas) for s in full
+    ]
+    assert light[0].lemma_text == "vi skifte sagsbehandler"
+
+
+def test_codable_segments_leave_the_interviewer_out(store: Store) -> None:
+    question = Segment("q.txt#0", "q.txt", SegmentKind.TURN, 0, 0, 9, "Hvordan?", Role.INTERVIEWER)
+    store.put_source(SourceRecord("q.txt", "transcript", "q", "Hvordan?"), [question])
+    assert store.count_segments() == 3
+    assert [c.id for c in store.codable_segments()] == ["t.txt#0", "t.txt#1"]
+
+
+_SUGGESTIONS = st.lists(
+    st.builds(
+        Suggestion,
+        st.sampled_from(["t.txt#0", "t.txt#1", "nope#0"]),  # nope#0: no such segment
+        st.sampled_from(["Relationen", "Skolen"]),
+        st.sampled_from([0.2, 0.5, 0.9]),
+        st.integers(1, 3),
+        st.just("rules"),
+        st.sampled_from(["", "skole", "tillid"]),
+    ),
+    max_size=6,
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rounds=st.lists(st.tuples(_SUGGESTIONS, st.booleans()), min_size=1, max_size=4))
+def test_replace_suggestions_is_a_plain_replace(
+    store: Store, rounds: list[tuple[list[Suggestion], bool]]
+) -> None:
+    """Whatever was stored before: the coder's rows are its person-status rows plus the
+    new suggestions (the last one per pair wins), counted as the upsert counted them."""
+    coder = "machine:rules"
+    for suggestions, reject_one in rounds:
+        before = {(c.segment_id, c.theme): c for c in store.codings(coder=coder)}
+        person = {k: c.status for k, c in before.items() if c.status is not CodingStatus.SUGGESTED}
+        want: dict[tuple[str, str], tuple[object, ...]] = {k: (v,) for k, v in person.items()}
+        written = 0
+        for s in suggestions:
+            key = (s.segment_id, s.theme)
+            if s.segment_id != "nope#0" and key not in person:
+                written += 1
+                want[key] = (CodingStatus.SUGGESTED, s.score, s.rank, s.explanation, None)
+        stored, counts = store.replace_suggestions_counted(coder, suggestions)
+        got = {
+            (c.segment_id, c.theme): (c.status,)
+            if c.status is not CodingStatus.SUGGESTED
+            else (c.status, c.score, c.rank, c.explanation, c.memo)
+            for c in store.codings(coder=coder)
+        }
+        assert got == want
+        assert stored == written
+        assert counts == store.count_codings(coder=coder, statuses=[CodingStatus.SUGGESTED])
+        if reject_one and got:
+            seg, theme = sorted(got)[0]
+            store.set_coding(seg, theme, coder, CodingStatus.REJECTED)
+
+
+def test_unchanged_suggestions_are_not_rewritten(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from journeylab.coding import store_suggestions as store_module
+
+    def stamped() -> list[tuple[str, str, str]]:
+        rows = store.conn.execute(
+            "SELECT segment_id, theme, updated FROM codings ORDER BY segment_id, theme"
+        )
+        return [tuple(r) for r in rows]
+
+    monkeypatch.setattr(store_module, "now", lambda: "T1")
+    store.replace_suggestions(
+        "machine:rules",
+        [
+            Suggestion("t.txt#0", "Skolen", 0.4, 1, "rules", "skole"),
+            Suggestion("t.txt#1", "Skolen", 0.5, 1, "rules", "skole"),
+        ],
+    )
+    monkeypatch.setattr(store_module, "now", lambda: "T2")
+    stored, counts = store.replace_suggestions_counted(
+        "machine:rules",
+        [
+            Suggestion("t.txt#0", "Skolen", 0.4, 1, "rules", "skole"),  # the same: kept as is
+            Suggestion("t.txt#1", "Skolen", 0.5, 1, "rules", "skolen"),  # explanation changed
+            Suggestion("t.txt#1", "Relationen", 0.3, 2, "rules", "tillid"),  # new
+        ],
+    )
+    assert (stored, counts) == (3, {"Skolen": 2, "Relationen": 1})
+    assert stamped() == [
+        ("t.txt#0", "Skolen", "T1"),
+        ("t.txt#1", "Relationen", "T2"),
+        ("t.txt#1", "Skolen", "T2"),
+    ]
+    assert store.audit_log()[-1].detail == {"suggestions": 3}
