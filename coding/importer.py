@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from journeylab.coding.model import Codebook, CodingStatus, Segment, SegmentKind, Transcript
 from journeylab.coding.segment import add_lemmas, journey_text, segment_journeys, segment_transcript
@@ -29,6 +30,9 @@ from journeylab.coding.store import (
 from journeylab.coding.study import Study
 from journeylab.errors import InputError, JourneyError
 from journeylab.journeys.model import Journey
+
+if TYPE_CHECKING:
+    from journeylab.journeys.cache import ImportedJourneys
 
 Progress = Callable[[int, int, str], None]
 ACTOR = "journeylab"
@@ -88,8 +92,10 @@ def _sha256(path: Path) -> str:
         raise InputError(f"cannot read the file: {exc.strerror}", path=path) from exc
 
 
-def _parse_journeys(study: Study, path: Path, rel: str, digest: str, readers: Readers) -> _Parsed:
-    journeys = readers.journeys(path, source=rel)
+def _parse_journeys(
+    study: Study, path: Path, rel: str, digest: str, reading: ImportedJourneys
+) -> _Parsed:
+    journeys = reading.read(path, rel, digest)
     seen: set[str] = set()
     for j in journeys:
         if j.id in seen:
@@ -252,7 +258,10 @@ def import_study(
     readers: Readers | None = None,
 ) -> ImportReport:
     """Read the study's journeys and transcripts into its store (see the module doc)."""
+    from journeylab.journeys.cache import ImportedJourneys
+
     readers = readers or default_readers()
+    journey_reading = ImportedJourneys(study, readers.journeys)  # fills the report's cache
     files = [(p, "journey") for p in study.journey_files()]
     files += [(p, "transcript") for p in study.transcript_files()]
     stored: dict[str, str] = {}
@@ -276,9 +285,13 @@ def import_study(
         digest = _sha256(path)
         if stored.get(rel) == digest:
             unchanged.append(rel)
+            if kind == "journey":
+                journey_reading.unchanged(rel, digest)
             continue
-        parse = _parse_journeys if kind == "journey" else _parse_transcript
-        parsed.append(parse(study, path, rel, digest, readers))
+        if kind == "journey":
+            parsed.append(_parse_journeys(study, path, rel, digest, journey_reading))
+        else:
+            parsed.append(_parse_transcript(study, path, rel, digest, readers))
     _check_journey_ids(
         study,
         [(rel, stored_journeys.get(rel, [])) for rel in unchanged]
@@ -336,6 +349,7 @@ def import_study(
                 "orphaned": len(orphaned),
             },
         )
+    journey_reading.save()  # after the commit: .journeylab/ exists, and all files were good
     return ImportReport(
         added=tuple(added),
         changed=tuple(changed),

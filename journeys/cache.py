@@ -1,13 +1,15 @@
 """Parsed journeys kept in .journeylab/journeys-cache.json, keyed by each file's bytes.
 
-A report (and `journeylab journeys`, the docx report, the explorer) reads every
-journey file again; at 1M words that was ~1 s of a report, most of it openpyxl
-parsing the xlsx files. Hashing a file's bytes is cheap, so each file is parsed
-only when its bytes (or its name in the study, which every journey carries as
-`source`) differ from what the cache holds. The cache is also keyed by the source
-of the reader modules, so a changed parser never serves journeys it would no
-longer produce. A file whose reading warns (e.g. steps out of order) is not
-cached: the warning must be seen every time, as without the cache.
+A report (and `journeylab journeys`, the docx report) reads every journey file
+again; at 1M words that was ~1 s of a report, most of it openpyxl parsing the xlsx
+files. `journeylab import` parses them anyway, so it fills the cache
+(`ImportedJourneys`) and even the first report after it parses nothing. Hashing a
+file's bytes is cheap, so each file is parsed only when its bytes (or its name in
+the study, which every journey carries as `source`) differ from what the cache
+holds. The cache is also keyed by the source of the reader modules, so a changed
+parser never serves journeys it would no longer produce. A file whose reading warns
+(e.g. steps out of order) is not cached: the warning must be seen every time, as
+without the cache.
 
 The cache is plain JSON (no pickle: a study folder may come from someone else),
 written atomically; an unreadable or foreign cache is ignored and rebuilt.
@@ -18,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -111,10 +114,13 @@ class JourneyCache:
         self._new: dict[str, Any] = {}
         self.parsed: list[str] = []  # sources parsed this time (not served from the cache)
 
-    def read(self, path: Path, source: str) -> list[Journey]:
-        """The journeys of one file: from the cache when its bytes are the cached ones."""
-        data = path.read_bytes()
-        digest = hashlib.sha256(data).hexdigest()
+    def read(self, path: Path, source: str, *, digest: str | None = None) -> list[Journey]:
+        """The journeys of one file: from the cache when its bytes are the cached ones.
+
+        *digest* is the file's sha256 when the caller has just hashed it (the importer).
+        """
+        if digest is None:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
         entry = self._old.get(source)
         if isinstance(entry, dict) and entry.get("sha256") == digest:
             try:
@@ -135,6 +141,13 @@ class JourneyCache:
             self._new[source] = entry
         return journeys
 
+    def keep(self, source: str, digest: str) -> None:
+        """Keep the cached journeys of a file that was not read this time (the importer
+        skips unchanged files) while its bytes are still the cached ones."""
+        entry = self._old.get(source)
+        if isinstance(entry, dict) and entry.get("sha256") == digest:
+            self._new[source] = entry
+
     def save(self) -> None:
         """Write the cache when it changed; a folder that cannot be written is no error."""
         if self._key is None or self._new == self._old or not self.path.parent.is_dir():
@@ -153,3 +166,38 @@ def cached_journeys(study: Study) -> list[Journey]:
     journeys = read_journeys(study.journey_files(), relative=study.relative, reader=cache.read)
     cache.save()
     return journeys
+
+
+class ImportedJourneys:
+    """The importer's journey reading, through the cache so that the first report after an
+    import need not parse the files again.
+
+    Only the stock reader goes through the cache: an injected *reader*'s journeys are
+    neither served from it nor stored in it. The cache is opened only when a journey
+    file is parsed, and written only by `save`, which the importer calls after its
+    commit, so a bad file leaves no cache behind either.
+    """
+
+    def __init__(self, study: Study, reader: Callable[..., list[Journey]]) -> None:
+        self._study = study
+        self._reader = reader
+        self._cache: JourneyCache | None = None
+        self._unchanged: list[tuple[str, str]] = []
+
+    def read(self, path: Path, source: str, digest: str) -> list[Journey]:
+        if self._reader is not read_journey_file:
+            return self._reader(path, source=source)
+        if self._cache is None:
+            self._cache = JourneyCache(self._study)
+        return self._cache.read(path, source, digest=digest)
+
+    def unchanged(self, source: str, digest: str) -> None:
+        """A journey file the import skips: its cached journeys stay cached."""
+        self._unchanged.append((source, digest))
+
+    def save(self) -> None:
+        if self._cache is None:
+            return  # no journey file parsed: the cache is left as it was
+        for source, digest in self._unchanged:
+            self._cache.keep(source, digest)
+        self._cache.save()

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import shutil
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from journeylab.coding.importer import default_readers, import_study
 from journeylab.coding.study import Study, example_study_path, load_study
 from journeylab.errors import JourneyError, JourneylabWarning
 from journeylab.journeys import cache
@@ -22,7 +24,7 @@ from journeylab.journeys.cache import (
     journey_to_data,
 )
 from journeylab.journeys.model import Colour, Journey, Note, Stage, Step
-from journeylab.journeys.readers import read_journeys
+from journeylab.journeys.readers import read_journey_file, read_journeys
 
 TEXT = st.text(max_size=12)
 MAYBE = st.one_of(st.none(), TEXT)
@@ -160,3 +162,78 @@ def test_without_the_reader_sources_nothing_is_cached(
     assert cached_journeys(study) == _plain(study)
     assert not (study.store_path.parent / CACHE_NAME).exists()
     assert len(_parsed(study)) == len(study.journey_files())
+
+
+# -- the importer fills the cache (ImportedJourneys) ------------------------------------
+
+
+def _held(study: Study) -> dict[str, object]:
+    files = json.loads((study.root / ".journeylab" / CACHE_NAME).read_text(encoding="utf-8"))
+    return dict(files["files"])
+
+
+def test_a_fresh_import_fills_the_cache_so_the_first_report_parses_nothing(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "fjordby"
+    shutil.copytree(example_study_path(), root, ignore=shutil.ignore_patterns(".journeylab"))
+    study = load_study(root)
+    import_study(study)
+    assert set(_held(study)) == {study.relative(p) for p in study.journey_files()}
+    assert _parsed(study) == []
+    assert cached_journeys(study) == _plain(study)
+
+
+def test_a_reimport_caches_a_changed_file_and_keeps_the_unchanged_ones(study: Study) -> None:
+    import_study(study)
+    yaml_file = study.root / "journeys" / "J01.yaml"
+    yaml_file.write_text(yaml_file.read_text(encoding="utf-8").replace("J01", "J91"), "utf-8")
+    assert import_study(study).changed == ("journeys/J01.yaml",)
+    assert _parsed(study) == []
+    assert cached_journeys(study) == _plain(study)
+    assert any(j.id == "J91" for j in cached_journeys(study))
+    transcript = study.transcript_files()[0]
+    transcript.write_text(transcript.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    import_study(study)  # no journey file parsed: the cache is left as it was
+    assert _parsed(study) == []
+
+
+def test_an_injected_journey_reader_is_neither_served_from_nor_stored_in_the_cache(
+    study: Study,
+) -> None:
+    cached_journeys(study)  # a full cache: it must not stand in for the injected reader
+    before = (study.store_path.parent / CACHE_NAME).read_bytes()
+    called: list[str] = []
+
+    def reader(path: Path, *, source: str) -> list[Journey]:
+        called.append(source)
+        return [replace(j, pseudonym="Injiceret") for j in read_journey_file(path, source=source)]
+
+    import_study(study, readers=replace(default_readers(), journeys=reader))
+    assert sorted(called) == sorted(study.relative(p) for p in study.journey_files())
+    assert (study.store_path.parent / CACHE_NAME).read_bytes() == before
+
+
+def test_a_bad_journey_file_aborts_the_import_with_the_readers_error_and_writes_nothing(
+    study: Study,
+) -> None:
+    bad = study.root / "journeys" / "J01.yaml"
+    bad.write_text("journey: [\n", encoding="utf-8")
+    with pytest.raises(JourneyError) as plain:
+        read_journey_file(bad, source="journeys/J01.yaml")
+    with pytest.raises(JourneyError) as imported:
+        import_study(study)
+    assert str(imported.value) == str(plain.value)
+    assert list((study.root / ".journeylab").iterdir()) == []  # no store, no cache
+
+
+def test_a_journey_file_that_warns_warns_on_import_and_is_not_cached(study: Study) -> None:
+    (study.root / "journeys" / "ekstra.csv").write_text(
+        "journey;colour;text;stage, fase\nJ77;gul;Starter i skolen;school\n", encoding="utf-8"
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        import_study(study)
+    assert [w.category for w in caught].count(JourneylabWarning) == 1
+    assert "ekstra.csv" in str(caught[0].message)
+    assert "journeys/ekstra.csv" not in _held(study) and "journeys/J01.yaml" in _held(study)
