@@ -40,7 +40,7 @@ from journeylab.coding.autocode import code_study
 from journeylab.coding.fts import fts_query
 from journeylab.coding.importer import import_study
 from journeylab.coding.study import Study, load_study
-from journeylab.themes.explorer import LOG_LEVEL, create_app
+from journeylab.themes.explorer import HTTP, LOG_LEVEL, LOOP, create_app
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "fjordby"
 RESULTS = Path(__file__).resolve().parent / "RESULTS-explorer.md"
@@ -186,7 +186,10 @@ def _serve(study_dir: str, port: int) -> None:
     """
     study = load_study(Path(study_dir))
     app = create_app(study, include_suggestions=0.3)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level=LOG_LEVEL))
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level=LOG_LEVEL, http=HTTP, loop=LOOP
+    )
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     for line in sys.stdin:

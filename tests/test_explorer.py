@@ -66,8 +66,8 @@ def test_serve_off_localhost_demands_the_token(
 ) -> None:
     seen = {}
 
-    def fake_run(app: object, host: str, port: int, log_level: str) -> None:
-        seen.update(app=app, host=host)
+    def fake_run(app: object, host: str, port: int, log_level: str, http: str, loop: str) -> None:
+        seen.update(app=app, host=host, http=http, loop=loop)
 
     import uvicorn
 
@@ -76,6 +76,8 @@ def test_serve_off_localhost_demands_the_token(
     url = capsys.readouterr().out
     token = re.search(r"token=([\w-]+)", url)
     assert token and seen["host"] == "0.0.0.0"
+    # The C protocol stack is asked for by name, so a missing httptools fails loudly.
+    assert seen["http"] == "httptools" and seen["loop"] == "auto"
     c = TestClient(seen["app"], base_url="http://192.0.2.1:9999")  # type: ignore[arg-type]
     assert c.get("/").status_code == 401
     assert c.get("/", params={"token": "wrong"}).status_code == 401

@@ -19,7 +19,13 @@ from fastapi.testclient import TestClient
 from journeylab.coding.study import Study
 from journeylab.themes import explorer as explorer_module
 from journeylab.themes.explorer import create_app
-from journeylab.themes.explorer_security import UNSAFE_METHODS, access_token
+from journeylab.themes.explorer_security import (
+    HEADERS,
+    SESSION_COOKIE,
+    TOKEN_COOKIE,
+    UNSAFE_METHODS,
+    access_token,
+)
 from tests.conftest import copy_study, csrf_of
 from tests.explorer_support import (
     BASE,
@@ -167,3 +173,32 @@ def test_read_only_exposes_no_write_route(study: Study) -> None:
             continue  # the stylesheet names the classes; it is not a page
         page = c.get(url).text
         assert "memo-form" not in page and 'id="theme-buttons"' not in page, url
+
+
+# -- headers on every answer ----------------------------------------------------------------
+
+
+def _stamped(response: Any, cache: str = "no-store") -> None:
+    for key, value in HEADERS.items():
+        assert response.headers.get_list(key) == [value], (key, response.status_code)
+    assert response.headers["cache-control"] == cache, response.status_code
+
+
+def test_every_answer_is_stamped_including_refusals_and_errors(study: Study) -> None:
+    c = TestClient(create_app(study), base_url=BASE)
+    first = c.get("/")
+    _stamped(first)
+    cookie = first.headers["set-cookie"]
+    assert cookie.startswith(f"{SESSION_COOKIE}=") and "HttpOnly" in cookie
+    assert "samesite=strict" in cookie.lower()
+    assert "set-cookie" not in c.get("/").headers  # the session is known now
+    _stamped(c.get("/nope"))  # the explorer's 404 page
+    _stamped(c.get("/static/explorer.css"), cache="max-age=300")  # a route's own caching
+    _stamped(c.post("/api/code", json={}))  # 403: no CSRF token
+    _stamped(TestClient(create_app(study), base_url="http://evil.example").get("/"))  # 400
+    guarded = TestClient(create_app(study, token=TOKEN), base_url=BASE)
+    _stamped(guarded.get("/"))  # 401
+    redirect = guarded.get("/kodebog", params={"token": TOKEN}, follow_redirects=False)
+    assert redirect.status_code == 303
+    _stamped(redirect)
+    assert redirect.headers["set-cookie"].startswith(f"{TOKEN_COOKIE}={TOKEN};")

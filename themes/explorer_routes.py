@@ -53,7 +53,11 @@ MAX_VIEWS = 20_000  # segment views remembered per snapshot
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     """One Jinja environment for the app: templates compile once, not per request."""
-    return make_environment()
+    env = make_environment()
+    # Templates are package files, fixed while the server runs: without this every
+    # page stat()s each template it uses (base, page, includes) to check for edits.
+    env.auto_reload = False
+    return env
 
 
 @lru_cache(maxsize=2)

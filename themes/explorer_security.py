@@ -10,13 +10,14 @@ from __future__ import annotations
 import hmac
 import secrets
 import threading
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import PlainTextResponse, RedirectResponse
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 TOKEN_COOKIE = "journeylab_token"
@@ -108,17 +109,49 @@ def same(a: str | None, b: str | None) -> bool:
 
 def install(app: FastAPI, *, token: str | None, sessions: Sessions) -> None:
     """Add the middleware that guards every request and stamps every response."""
+    app.add_middleware(Guard, token=token, sessions=sessions)
 
-    async def guard(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await _checked(request, call_next, token, sessions)
-        for key, value in HEADERS.items():
-            response.headers[key] = value
-        response.headers.setdefault("Cache-Control", "no-store")
-        return response
 
-    app.middleware("http")(guard)
+class Guard:
+    """The guard as a plain ASGI middleware.
+
+    It was a BaseHTTPMiddleware, which runs the app in a task group and streams
+    the body through a memory channel: ~0.2 ms of every request, a twentieth
+    of a search at 1M words (issue 9). This one only edits the response's start
+    message; the checks, cookies and headers are the same, in the same order.
+    """
+
+    def __init__(self, app: ASGIApp, *, token: str | None, sessions: Sessions) -> None:
+        self.app = app
+        self.token = token
+        self.sessions = sessions
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        cookies: list[bytes] = []  # Set-Cookie values for the app's response
+
+        async def stamped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for cookie in cookies:
+                    headers.append("set-cookie", cookie.decode("latin-1"))
+                for key, value in HEADERS.items():
+                    headers[key] = value
+                headers.setdefault("Cache-Control", "no-store")
+            await send(message)
+
+        refusal, sid, new_token = _checked(request, self.token, self.sessions)
+        if refusal is not None:
+            await refusal(scope, receive, stamped)
+            return
+        if sid is not None:
+            cookies.append(_cookie_value(SESSION_COOKIE, sid, request))
+        if new_token:
+            cookies.append(_cookie_value(TOKEN_COOKIE, self.token or "", request))
+        await self.app(scope, receive, stamped)
 
 
 def _cookie(response: Response, name: str, value: str, request: Request) -> None:
@@ -132,49 +165,54 @@ def _cookie(response: Response, name: str, value: str, request: Request) -> None
     )
 
 
-async def _checked(
-    request: Request,
-    call_next: Callable[[Request], Awaitable[Response]],
-    token: str | None,
-    sessions: Sessions,
-) -> Response:
+def _cookie_value(name: str, value: str, request: Request) -> bytes:
+    """The Set-Cookie header `_cookie` would add to a response."""
+    carrier = Response()
+    _cookie(carrier, name, value, request)
+    return next(v for k, v in carrier.raw_headers if k == b"set-cookie")
+
+
+def _checked(
+    request: Request, token: str | None, sessions: Sessions
+) -> tuple[Response | None, str | None, bool]:
+    """(refusal or redirect to send instead of the page, new session id, token just given).
+
+    When the first is None the request goes on to the app, with its session in
+    request.state.
+    """
     host = _hostname(request.headers.get("host", ""))
     if token is None and not is_local(host):
         # Without a token the server only answers to a local name (DNS rebinding).
-        return PlainTextResponse("unknown host", status_code=400)
+        return PlainTextResponse("unknown host", status_code=400), None, False
     new_token = False
     if token is not None:
         given = request.query_params.get("token")
         if same(given, token):
             new_token = True
         elif not same(request.cookies.get(TOKEN_COOKIE), token):
-            return PlainTextResponse(
+            refusal = PlainTextResponse(
                 "access token required: open the address the server printed", status_code=401
             )
+            return refusal, None, False
     if new_token and request.method == "GET":
         # Drop the token from the address bar (and history) once the cookie holds it.
         rest = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
         target = request.url.path + (f"?{urlencode(rest)}" if rest else "")
         redirect = RedirectResponse(target, status_code=303)
         _cookie(redirect, TOKEN_COOKIE, token or "", request)
-        return redirect
+        return redirect, None, False
     session = sessions.get(request.cookies.get(SESSION_COOKIE))
     if request.method in UNSAFE_METHODS:
         origin = request.headers.get("origin")
         if origin and _hostname(urlsplit(origin).netloc) != host:
-            return PlainTextResponse("cross-origin request refused", status_code=403)
+            return PlainTextResponse("cross-origin request refused", status_code=403), None, False
         if session is None or not same(request.headers.get(CSRF_HEADER), session.csrf):
-            return PlainTextResponse("missing or wrong CSRF token", status_code=403)
+            return PlainTextResponse("missing or wrong CSRF token", status_code=403), None, False
     sid = None
     if session is None:
         sid, session = sessions.new()
     request.state.session = session
-    response = await call_next(request)
-    if sid is not None:
-        _cookie(response, SESSION_COOKIE, sid, request)
-    if new_token:
-        _cookie(response, TOKEN_COOKIE, token or "", request)
-    return response
+    return None, sid, new_token
 
 
 def session_of(request: Request) -> Session:
