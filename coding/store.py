@@ -16,37 +16,25 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from journeylab.coding.codable import CodableSegment
-from journeylab.coding.fts import SearchHit, fts_query
-from journeylab.coding.model import (
-    Codebook,
-    Coding,
-    CodingStatus,
-    Role,
-    Segment,
-    Suggestion,
-    Theme,
-)
+from journeylab.coding import store_themes
+from journeylab.coding.model import Codebook, CodingStatus, Role, Segment, Suggestion, Theme
+from journeylab.coding.records import MACHINE_PREFIX as MACHINE_PREFIX  # autocode.py's import
 from journeylab.coding.records import (
-    MACHINE_PREFIX,
-    SEGMENT_COLUMNS,
     AnchoredCoding,
     AuditEntry,
     Orphan,
     SourceRecord,
-    codable_from_rows,
     coder_kind,
-    coding_from_row,
     now,
     orphan_from_row,
     segment_from_row,
     segment_row,
-    segments_from_tuples,
     source_from_row,
     source_row,
     theme_from_row,
 )
 from journeylab.coding.schema import SCHEMA_VERSION, migrate, schema_version
+from journeylab.coding.store_reads import StoreReads
 from journeylab.coding.store_suggestions import replace_counted
 from journeylab.coding.study import Study
 from journeylab.errors import StoreError
@@ -54,8 +42,12 @@ from journeylab.errors import StoreError
 PERSON_STATUSES = (CodingStatus.ACCEPTED, CodingStatus.REJECTED, CodingStatus.MANUAL)
 
 
-class Store:
-    """An open study database. Use as a context manager, or call close()."""
+class Store(StoreReads):
+    """An open study database. Use as a context manager, or call close().
+
+    The read-only queries (codings, counts, search) are inherited from
+    `StoreReads` (coding/store_reads.py).
+    """
 
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         self.path = path
@@ -106,9 +98,6 @@ class Store:
             self.conn.execute("COMMIT")
         finally:
             self._depth = 0
-
-    def _q(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        return self.conn.execute(sql, params).fetchall()
 
     # -- sources and segments -----------------------------------------------
 
@@ -161,71 +150,7 @@ class Store:
         rows = self._q("SELECT * FROM segments WHERE id = ?", (id,))
         return segment_from_row(rows[0]) if rows else None
 
-    # -- codings ------------------------------------------------------------
-
-    def codings(
-        self,
-        *,
-        statuses: Iterable[CodingStatus] | None = None,
-        coder: str | None = None,
-        theme: str | None = None,
-        source: str | None = None,
-        min_score: float | None = None,
-    ) -> list[Coding]:
-        """Codings, filtered; *min_score* drops suggestions scoring below it (others stay)."""
-        sql, params = _codings_where(statuses, coder, theme, source, min_score)
-        # Only the Coding's columns: the anchor copies are the bulk of a row.
-        rows = self._q(
-            "SELECT segment_id, theme, coder, status, score, rank, explanation, memo"
-            f" FROM codings{sql} ORDER BY source, anchor_start, theme, coder",
-            params,
-        )
-        return [coding_from_row(r) for r in rows]
-
-    def has_person_codings(self) -> bool:
-        """True when a person (not a machine coder) has accepted, rejected or added a coding."""
-        row = self.conn.execute(
-            "SELECT 1 FROM codings WHERE status != ? AND substr(coder, 1, ?) != ? LIMIT 1",
-            (CodingStatus.SUGGESTED.value, len(MACHINE_PREFIX), MACHINE_PREFIX),
-        ).fetchone()
-        return row is not None
-
-    def count_codings(
-        self, *, coder: str | None = None, statuses: Iterable[CodingStatus] | None = None
-    ) -> dict[str, int]:
-        """Codings per theme (one GROUP BY, no rows built)."""
-        sql, params = "SELECT theme, count(*) FROM codings WHERE 1=1", []
-        if statuses is not None:
-            wanted = [CodingStatus(s).value for s in statuses]
-            sql += f" AND status IN ({','.join('?' * len(wanted))})"
-            params.extend(wanted)
-        if coder is not None:
-            sql += " AND coder = ?"
-            params.append(coder)
-        return {t: int(c) for t, c in self.conn.execute(sql + " GROUP BY theme", params)}
-
-    def anchored_codings(
-        self,
-        statuses: Iterable[CodingStatus] | None = None,
-        coder: str | None = None,
-        theme: str | None = None,
-        source: str | None = None,
-    ) -> list[AnchoredCoding]:
-        sql, params = _codings_where(statuses, coder, theme, source, None)
-        rows = self._q(
-            f"SELECT * FROM codings{sql} ORDER BY source, anchor_start, theme, coder", params
-        )
-        return [
-            AnchoredCoding(
-                coding=coding_from_row(r),
-                source=r["source"],
-                anchor_text=r["anchor_text"],
-                anchor_start=r["anchor_start"],
-                anchor_end=r["anchor_end"],
-                created=r["created"],
-            )
-            for r in rows
-        ]
+    # -- codings (the reads are in coding/store_reads.py) ---------------------
 
     def _register_coder(self, name: str) -> None:
         self.conn.execute(
@@ -271,6 +196,15 @@ class Store:
         person's status (accepted/rejected) is skipped. Returns the rows inserted.
         """
         return self.replace_suggestions_counted(coder, suggestions)[0]
+
+    def replace_suggestions_counted(
+        self, coder: str, suggestions: Iterable[Suggestion]
+    ) -> tuple[int, dict[str, int]]:
+        """`replace_suggestions`, and then the coder's stored suggestions per theme.
+
+        Writes only what changed (coding/store_suggestions.py).
+        """
+        return replace_counted(self, coder, suggestions)
 
     def set_coding(
         self,
@@ -361,55 +295,21 @@ class Store:
     def orphans(self) -> list[Orphan]:
         return [orphan_from_row(r) for r in self._q("SELECT * FROM orphans ORDER BY id")]
 
-    # -- themes -------------------------------------------------------------
-
-    def _put_theme(self, theme: Theme, emergent: bool, position: int) -> None:
-        self.conn.execute(
-            "INSERT INTO themes VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT (name) DO UPDATE SET"
-            " description = excluded.description, include = excluded.include,"
-            " exclude = excluded.exclude, keywords = excluded.keywords,"
-            " examples = excluded.examples, color = excluded.color, parent = excluded.parent,"
-            " emergent = excluded.emergent, position = excluded.position",
-            (
-                theme.name,
-                theme.description,
-                *(
-                    json.dumps(list(v), ensure_ascii=False)
-                    for v in (theme.include, theme.exclude, theme.keywords, theme.examples)
-                ),
-                theme.color,
-                theme.parent,
-                int(emergent),
-                position,
-            ),
-        )
+    # -- themes (written in coding/store_themes.py) -----------------------------
 
     def sync_themes(self, codebook: Codebook) -> None:
         """Make the stored codebook equal *codebook*; emergent themes stay."""
-        with self.transaction():
-            names = codebook.names
-            self.conn.execute(
-                f"DELETE FROM themes WHERE emergent = 0 AND name NOT IN"
-                f" ({','.join('?' * len(names))})",
-                names,
-            )
-            for position, theme in enumerate(codebook.themes):
-                self._put_theme(theme, False, position)
+        store_themes.sync_themes(self, codebook)
 
     def add_theme(self, theme: Theme, emergent: bool = True, *, actor: str = "journeylab") -> None:
         """Add a theme found while coding; StoreError when the name is taken."""
-        if self._q("SELECT 1 FROM themes WHERE name = ?", (theme.name,)):
-            raise StoreError(f"there is already a theme '{theme.name}'", hint="choose another name")
-        with self.transaction():
-            position = self._q("SELECT coalesce(max(position), -1) + 1 FROM themes")[0][0]
-            self._put_theme(theme, emergent, position)
-            self.log(actor, "add_theme", {"theme": theme.name, "emergent": emergent})
+        store_themes.add_theme(self, theme, emergent, actor)
 
     def themes(self) -> list[Theme]:
         rows = self._q("SELECT * FROM themes ORDER BY emergent, position, name")
         return [theme_from_row(r) for r in rows]
 
-    # -- memos, audit, search, health ---------------------------------------
+    # -- memos, audit, health -------------------------------------------------
 
     def add_memo(self, target_kind: str, target: str, author: str, text: str) -> int:
         stamp = now()
@@ -441,20 +341,6 @@ class Store:
         rows = self._q("SELECT ts, actor, action, detail FROM audit ORDER BY id")
         return [AuditEntry(r[0], r[1], r[2], json.loads(r[3])) for r in rows]
 
-    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
-        """Segments matching *query* (words as prefixes, "quoted phrases" exact), best first."""
-        match = fts_query(query)
-        if not match:
-            return []
-        rows = self._q(
-            "SELECT s.*, snippet(segments_fts, 0, char(2), char(3), '…', 16) AS snip,"
-            " bm25(segments_fts) AS score FROM segments_fts"
-            " JOIN segments s ON s.rowid = segments_fts.rowid"
-            " WHERE segments_fts MATCH ? ORDER BY score LIMIT ?",
-            (match, limit),
-        )
-        return [SearchHit(segment_from_row(r), r["snip"], -float(r["score"])) for r in rows]
-
     def integrity_ok(self) -> bool:
         """True when SQLite, the foreign keys and the full-text index all check out."""
         try:
@@ -466,105 +352,6 @@ class Store:
         except sqlite3.DatabaseError:
             return False
         return True
-
-    def counted_codings(self, threshold: float | None) -> list[tuple[str, str, bool, float | None]]:
-        """(segment, theme, only suggested?, best score) of every pair whose codings count.
-
-        What a report counts (themes/findings_tables.py `counted_pairs`, the plain definition):
-        ACCEPTED and MANUAL codings always; SUGGESTED ones only when *threshold* is
-        given, their score reaches it and no person REJECTED the pair. The best
-        score is over the codings that count. Aggregated in SQL: materialising
-        180k `Coding` objects to count them was ~1 s of a 1M-word report.
-        """
-        # NOT INDEXED: a sort of the scanned rows beats walking the unique index
-        # and fetching every row from it (0.22 s against 0.41 s at 1M words).
-        rows = self.conn.execute(
-            "SELECT segment_id, theme,"
-            " MAX(status IN ('accepted', 'manual')),"
-            " MAX(CASE WHEN status IN ('accepted', 'manual') THEN score END),"
-            " MAX(CASE WHEN status = 'suggested' THEN score END),"
-            " MAX(status = 'rejected')"
-            " FROM codings NOT INDEXED"
-            " WHERE status != 'suggested' OR (? IS NOT NULL AND score >= ?)"
-            " GROUP BY segment_id, theme",
-            (threshold, threshold),
-        ).fetchall()
-        out: list[tuple[str, str, bool, float | None]] = []
-        for seg, theme, person, person_score, suggested_score, rejected in rows:
-            if rejected:
-                suggested_score = None  # a person said no: the suggestions do not count
-            if person:
-                if suggested_score is not None and (
-                    person_score is None or suggested_score > person_score
-                ):
-                    person_score = suggested_score
-                out.append((seg, theme, False, person_score))
-            elif suggested_score is not None:
-                out.append((seg, theme, True, suggested_score))
-        return out
-
-    def segments_quickly(self) -> list[Segment]:
-        """Every segment, equal to `segments()` (same order), built for a report's read of all.
-
-        Plain tuples and `segments_from_tuples` instead of sqlite3.Row and the frozen
-        dataclass's __init__: a third of the time at 48k segments.
-        """
-        cur = self.conn.cursor()
-        cur.row_factory = None
-        rows = cur.execute(
-            f"SELECT {', '.join(SEGMENT_COLUMNS)} FROM segments ORDER BY source, position"
-        ).fetchall()
-        return segments_from_tuples(rows)
-
-    # -- coding speed (issue 9): what coding and re-import need, without Segment objects
-
-    def count_segments(self) -> int:
-        """How many segments the store holds (counted in SQL, none read)."""
-        return int(self.conn.execute("SELECT count(*) FROM segments").fetchone()[0])
-
-    def codable_segments(self) -> list[CodableSegment]:
-        """The material segments (all but the interviewer's), in `segments()` order, as
-        the coders read them: id, role, text and the stored lemmas (coding/codable.py)."""
-        cur = self.conn.cursor()
-        cur.row_factory = None  # plain tuples: sqlite3.Row costs a third of the read
-        rows = cur.execute(
-            "SELECT id, role, text, lemmas FROM segments WHERE role != ? ORDER BY source, position",
-            (Role.INTERVIEWER.value,),
-        ).fetchall()
-        return codable_from_rows(rows)
-
-    def replace_suggestions_counted(
-        self, coder: str, suggestions: Iterable[Suggestion]
-    ) -> tuple[int, dict[str, int]]:
-        """`replace_suggestions`, and then the coder's stored suggestions per theme.
-
-        Writes only what changed (coding/store_suggestions.py).
-        """
-        return replace_counted(self, coder, suggestions)
-
-
-def _codings_where(
-    statuses: Iterable[CodingStatus] | None,
-    coder: str | None,
-    theme: str | None,
-    source: str | None,
-    min_score: float | None,
-) -> tuple[str, list[Any]]:
-    """The WHERE clause (and its parameters) of a codings query."""
-    sql = " WHERE 1=1"
-    params: list[Any] = []
-    if statuses is not None:
-        wanted = [CodingStatus(s).value for s in statuses]
-        sql += f" AND status IN ({','.join('?' * len(wanted))})"
-        params.extend(wanted)
-    for column, value in (("coder", coder), ("theme", theme), ("source", source)):
-        if value is not None:
-            sql += f" AND {column} = ?"
-            params.append(value)
-    if min_score is not None:
-        sql += " AND (status != ? OR score >= ?)"
-        params += [CodingStatus.SUGGESTED.value, min_score]
-    return sql, params
 
 
 def open_store(study: Study, *, create: bool = False) -> Store:
