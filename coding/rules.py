@@ -33,8 +33,9 @@ import numpy as np
 
 from journeylab.coding.codable import Codable
 from journeylab.coding.model import Codebook
+from journeylab.coding.rules_cells import Cells, by_cell, cells_from_dicts, negated_at, phrase_cells
 from journeylab.coding.rules_index import SegmentIndex, segment_index
-from journeylab.coding.rules_phrases import PhraseHit, phrase_candidates, phrase_hits
+from journeylab.coding.rules_phrases import phrase_candidates, phrase_hits
 from journeylab.coding.scores import Explanations, Scores, text_lemmas, tokens
 
 MIN_COMPOUND = 4  # keywords shorter than this match whole words only
@@ -152,7 +153,10 @@ def _hit(
 def _match_phrases(seq: Sequence[str], kws: _Keywords, found: dict[int, dict[str, float]]) -> None:
     """Add the phrase keywords in *seq* to *found*."""
     text = " " + " ".join(seq) + " "
-    for first in set(seq) & kws.phrases.keys():
+    # First words in order of first appearance, never a set's order: that follows the
+    # per-process string hash seed, and equally weighted phrases would be explained
+    # (and their weights summed) in an order that changes from run to run.
+    for first in dict.fromkeys(w for w in seq if w in kws.phrases):
         for phrase, theme, w in kws.phrases[first]:
             at = text.find(" " + phrase)
             if at >= 0:
@@ -174,7 +178,7 @@ def _match_phrases_fast(
 ) -> None:
     """_match_phrases with its helpers inlined (the same lookups, hits and order)."""
     text = " " + " ".join(seq) + " "
-    for first in set(seq) & spaced.keys():
+    for first in dict.fromkeys(w for w in seq if w in spaced):
         for needle, phrase, theme, w in spaced[first]:
             at = text.find(needle)
             if at < 0:
@@ -219,7 +223,7 @@ def _explain(words: dict[str, float]) -> str:
 
 def _hits(
     ids: np.ndarray, at: np.ndarray, has: np.ndarray, negator: np.ndarray
-) -> tuple[list[int], list[int], list[bool]]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Segment, word id and negation of each distinct (segment, word) that matches a keyword.
 
     In the order of each pair's first position; negated only when every occurrence
@@ -230,18 +234,13 @@ def _hits(
     """
     pos = np.flatnonzero(has[ids])
     seg = np.searchsorted(at, pos, side="right") - 1
-    start = at[seg]
-    # _negated's rule for all positions at once: a negation among the two words before.
-    neg = np.zeros(len(pos), dtype=bool)
-    for back in (1, 2):
-        ok = pos - back >= start
-        neg[ok] |= negator[ids[pos[ok] - back]]
+    neg = negated_at(pos, seg, ids, at, negator)
     wid = ids[pos].astype(np.int64)
     pair = seg.astype(np.int64) * (int(wid.max()) + 1 if len(wid) else 1) + wid
     unique, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
     plain = np.bincount(inverse.ravel(), weights=~neg, minlength=len(unique)) > 0
     order = np.argsort(first, kind="stable")
-    return seg[first[order]].tolist(), wid[first[order]].tolist(), (~plain[order]).tolist()
+    return seg[first[order]].astype(np.int64), wid[first[order]], ~plain[order]
 
 
 def _best_weights(
@@ -255,84 +254,72 @@ def _best_weights(
     return [(theme, labels[""]) for theme, labels in per.items()]
 
 
-def _match_index(
-    index: SegmentIndex, ids: np.ndarray, at: np.ndarray, kws: _Keywords
-) -> dict[int, dict[int, dict[str, float]]]:
-    """_match_sequence for every segment of one kind of sequence, by segment."""
+def _word_cells(
+    seg: np.ndarray, wid: np.ndarray, neg: np.ndarray, matched: list[frozenset[str]], kws: _Keywords
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(segment, theme, word id, value) of every word hit, each expanded to the themes
+    _best_weights gives it (what _hit leaves for a label new to its theme's dict)."""
+    code = wid * 2 + neg
+    unique, inverse = np.unique(code, return_inverse=True)
+    themes: list[int] = []
+    values: list[float] = []
+    counts: list[int] = []
+    for c in unique.tolist():
+        best = _best_weights(matched[c >> 1], kws, bool(c & 1))
+        counts.append(len(best))
+        themes.extend(t for t, _ in best)
+        values.extend(v for _, v in best)
+    count = np.asarray(counts, dtype=np.int64)
+    first = np.cumsum(count) - count
+    inverse = inverse.ravel()
+    per = count[inverse]
+    rows = np.repeat(np.arange(len(seg)), per)
+    # Each hit's entries: its code's run in themes/values, in order.
+    ends = np.cumsum(per)
+    at = np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - per, per)
+    at += np.repeat(first[inverse], per)
+    theme_arr = np.asarray(themes, dtype=np.int64)
+    value_arr = np.asarray(values, dtype=np.float64)
+    return seg[rows], theme_arr[at], wid[rows], value_arr[at]
+
+
+def _match_index(index: SegmentIndex, ids: np.ndarray, at: np.ndarray, kws: _Keywords) -> Cells:
+    """_match_sequence for every segment of one kind of sequence, as entries."""
     vocab = index.vocab
     cache: dict[str, frozenset[str]] = {}
     matched = [_word_matches(w, kws, cache) for w in vocab]
     has = np.fromiter((bool(m) for m in matched), dtype=bool, count=len(vocab))
     negator = np.fromiter((w in NEGATIONS for w in vocab), dtype=bool, count=len(vocab))
+    seg, theme, label, value = _word_cells(*_hits(ids, at, has, negator), matched, kws)
+    if not kws.phrases:
+        return Cells(seg, theme, label, value, list(vocab))
+    # Word hits first, then phrases: the same order as _match_sequence.
+    hits = phrase_hits(vocab, ids, at, kws.phrases)
+    if hits is not None:
+        p_seg, p_theme, p_label, p_value, names = phrase_cells(
+            hits, ids, at, negator, len(vocab), NEGATED_WEIGHT
+        )
+        return Cells(
+            np.concatenate([seg, p_seg]),
+            np.concatenate([theme, p_theme]),
+            np.concatenate([label, p_label]),
+            np.concatenate([value, p_value]),
+            [*vocab, *names],
+        )
+    # The text-by-text search, into the definition's dicts (a label may then be both a
+    # word and a phrase, so _hit decides).
     out: dict[int, dict[int, dict[str, float]]] = {}
-    # What _hit leaves for a word's first (and, after _hits, only) visit in a segment:
-    # per theme the largest weight of its keywords, halved and negative when negated
-    # (a label is new to its theme's dict here, and _hit keeps the larger weight).
-    plain: dict[int, list[tuple[int, float]]] = {}
-    negated_: dict[int, list[tuple[int, float]]] = {}
-    for i, wid, negated in zip(*_hits(ids, at, has, negator), strict=True):
-        table = negated_ if negated else plain
-        best = table.get(wid)
-        if best is None:
-            best = table[wid] = _best_weights(matched[wid], kws, negated)
-        found = out.setdefault(i, {})
-        word = vocab[wid]
-        for theme, value in best:
-            found.setdefault(theme, {})[word] = value
-    if kws.phrases:
-        # Word hits first, then phrases: the same order as _match_sequence.
-        hits = phrase_hits(vocab, ids, at, kws.phrases)
-        if hits is not None:
-            _add_phrase_hits(hits, index, ids, at, kws, negator, out)
-            return out
-        # Plain lists once: slicing numpy arrays and converting per segment cost more.
-        id_list, at_list = ids.tolist(), at.tolist()
-        spaced = _spaced_phrases(kws)
-        for i in phrase_candidates(vocab, ids, at, kws.phrases):
-            seq = [vocab[t] for t in id_list[at_list[i] : at_list[i + 1]]]
-            _match_phrases_fast(seq, spaced, out.setdefault(i, {}))
-    return out
-
-
-def _add_phrase_hits(
-    hits: list[PhraseHit],
-    index: SegmentIndex,
-    ids: np.ndarray,
-    at: np.ndarray,
-    kws: _Keywords,
-    negator: np.ndarray,
-    out: dict[int, dict[int, dict[str, float]]],
-) -> None:
-    """_hit each segment's phrase matches in _match_phrases's order.
-
-    That order is its loop's: first words as `set(seq) & keys` iterates them, then
-    each word's phrases in order. Only a segment whose matches start with two or
-    more different words needs that set built.
-    """
-    if not hits:
-        return
-    # _negated's rule for every match at once: a negation among the two words before.
-    pos = np.fromiter((h.position for h in hits), dtype=np.int64, count=len(hits))
-    start = at[np.fromiter((h.segment for h in hits), dtype=np.int64, count=len(hits))]
-    neg = np.zeros(len(hits), dtype=bool)
-    for back in (1, 2):
-        ok = pos - back >= start
-        neg[ok] |= negator[ids[pos[ok] - back]]
-    by_segment: dict[int, list[tuple[PhraseHit, bool]]] = {}
-    for hit, negated in zip(hits, neg.tolist(), strict=True):
-        by_segment.setdefault(hit.segment, []).append((hit, negated))
-    vocab = index.vocab
-    for i, found in by_segment.items():
-        if len(found) > 1:
-            if len({h.first for h, _ in found}) > 1:
-                seq = [vocab[t] for t in ids[at[i] : at[i + 1]].tolist()]
-                place = {w: n for n, w in enumerate(set(seq) & kws.phrases.keys())}
-                found.sort(key=lambda hn: (place[hn[0].first], hn[0].rank))
-            else:
-                found.sort(key=lambda hn: hn[0].rank)
-        per = out.setdefault(i, {})
-        for h, negated in found:
-            _hit(per, h.theme, h.phrase, h.weight, negated)
+    for i, j, wid, v in zip(
+        seg.tolist(), theme.tolist(), label.tolist(), value.tolist(), strict=True
+    ):
+        out.setdefault(i, {}).setdefault(j, {})[vocab[wid]] = v
+    # Plain lists once: slicing numpy arrays and converting per segment cost more.
+    id_list, at_list = ids.tolist(), at.tolist()
+    spaced = _spaced_phrases(kws)
+    for i in phrase_candidates(vocab, ids, at, kws.phrases):
+        seq = [vocab[t] for t in id_list[at_list[i] : at_list[i + 1]]]
+        _match_phrases_fast(seq, spaced, out.setdefault(i, {}))
+    return cells_from_dicts(out)
 
 
 def score_rules(
@@ -349,45 +336,38 @@ def score_rules(
     """
     kws = _compile(codebook, lang)
     index = segment_index(segments, lang, cache_dir)
-    n_themes = len(kws.themes)
-    matrix = np.zeros((len(segments), n_themes))
-    # The matched words per segment and theme; explained only when asked for.
-    matched: dict[int, dict[int, dict[str, float]]] = {}
-    by_words = _match_index(index, index.words, index.word_at, kws)
-    by_lemmas = _match_index(index, index.lemmas, index.lemma_at, kws)
-    n_tokens = np.diff(index.word_at).tolist()
-    at_rows: list[int] = []
-    at_cols: list[int] = []
-    at_vals: list[float] = []
-    for i in sorted(by_words.keys() | by_lemmas.keys()):
-        on_words, on_lemmas = by_words.get(i, {}), by_lemmas.get(i, {})
-        if not on_words and not on_lemmas:
-            continue
-        length = max(1.0, math.sqrt(n_tokens[i] / LENGTH_UNIT))
-        row: dict[int, dict[str, float]] = {}
-        for theme in on_words.keys() | on_lemmas.keys():
-            a, b = on_words.get(theme, {}), on_lemmas.get(theme, {})
-            # A word and its lemma are one mention: take the better reading, not both.
-            weight = max(sum(map(abs, a.values())), sum(map(abs, b.values())))
-            at_rows.append(i)
-            at_cols.append(theme)
-            at_vals.append(weight / length)
-            row[theme] = a or b
-        matched[i] = row
-    # One assignment: each (segment, theme) is set once, so the order does not matter.
-    matrix[at_rows, at_cols] = at_vals
-    matrix = 1.0 - np.exp(-SATURATION * matrix)
+    n, k = len(segments), len(kws.themes)
+    on_words = _match_index(index, index.words, index.word_at, kws)
+    on_lemmas = _match_index(index, index.lemmas, index.lemma_at, kws)
+    # Per cell the sum of its matched weights, as _match_sequence's dicts would give it:
+    # np.bincount adds in array order, each cell's entries are in the dicts' order, and
+    # Python 3.11's sum() adds the same way, so the sums are the same to the bit.
+    # A word and its lemma are one mention: take the better reading, not both.
+    weight = np.maximum(
+        *(
+            np.bincount(c.seg * k + c.theme, weights=np.abs(c.value), minlength=n * k)
+            for c in (on_words, on_lemmas)
+        )
+    )
+    length = np.maximum(1.0, np.sqrt(np.diff(index.word_at) / LENGTH_UNIT))
+    matrix = 1.0 - np.exp(-SATURATION * (weight.reshape(n, k) / length[:, None]))
 
-    explained: dict[tuple[tuple[str, float], ...], str] = {}  # many cells match alike
+    # Explained only when asked for: the words' entries, else the lemmas'.
+    w_at, w_labels, w_values = by_cell(on_words, n, k)
+    l_at, l_labels, l_values = by_cell(on_lemmas, n, k)
+    explained: dict[tuple[tuple[str, ...], tuple[float, ...]], str] = {}  # many cells alike
 
     def cell(i: int, j: int) -> str:
-        words = matched.get(i, {}).get(j)
-        if not words:
-            return ""
-        key = tuple(words.items())
+        c = i * k + j
+        lo, hi, labels, values = w_at[c], w_at[c + 1], w_labels, w_values
+        if lo == hi:
+            lo, hi, labels, values = l_at[c], l_at[c + 1], l_labels, l_values
+            if lo == hi:
+                return ""
+        key = (tuple(labels[lo:hi]), tuple(values[lo:hi]))
         text = explained.get(key)
         if text is None:
-            text = explained[key] = _explain(words)
+            text = explained[key] = _explain(dict(zip(*key, strict=True)))
         return text
 
-    return Scores(kws.themes, matrix, Explanations(len(segments), n_themes, cell))
+    return Scores(kws.themes, matrix, Explanations(n, k, cell))

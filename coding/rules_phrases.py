@@ -7,7 +7,7 @@ match. With no space or empty string in any token or phrase word, that is a
 token-level condition, checked here over the flat token ids of all segments:
 the first word's positions, the middle words by id, the last word as a range of
 the sorted vocabulary (the words it is a prefix of). The order the hits are
-counted in is the caller's business (rules._match_index).
+counted in is the caller's business (rules_cells.phrase_cells).
 """
 
 from __future__ import annotations

@@ -228,3 +228,65 @@ def test_the_per_sequence_phrase_search_is_the_definition_too(
     assert np.array_equal(s.matrix, matrix)
     assert list(s.explanations) == explanations
     assert any(any(row) for row in explanations)
+
+
+# Five phrases of equal weight (each its own lemma form), each starting with a different
+# word: their order in an explanation is only the order the phrase search visits them in.
+TIED_KEYWORDS = ("tro på", "stole på", "ingen hjælp", "ud af", "lige nu")
+TIED_TEXT = (
+    "lige nu kan jeg stole på nogen , jeg kom ud af skolen og fik ingen hjælp men vil tro på det"
+)
+_TIED_SCRIPT = f"""
+import sys
+from journeylab.coding.model import Codebook, Role, Segment, SegmentKind, Theme
+from journeylab.coding.rules import score_rules
+text = {TIED_TEXT!r}
+segment = Segment("t#0", "t", SegmentKind.TURN, 0, 0, len(text), text, Role.UNG,
+                  lemmas=tuple(text.split()))
+book = Codebook("t", "da", (Theme("Relation", "d", keywords={TIED_KEYWORDS!r}),))
+sys.stdout.write(score_rules([segment], book).explanations[0][0])
+"""
+
+
+def test_phrases_are_explained_in_the_order_their_first_words_appear() -> None:
+    s = score_rules([seg(TIED_TEXT, 0, tuple(tokens(TIED_TEXT)))], book(("R", TIED_KEYWORDS)))
+    assert s.explanations[0][0] == "lige nu, stole på, ud af, ingen hjælp, tro på"
+
+
+def test_explanations_do_not_depend_on_the_string_hash_seed() -> None:
+    """Stored codings, exports and reports must be reproducible from run to run."""
+    import os
+    import subprocess
+    import sys
+
+    outputs = set()
+    for seed in ("0", "1", "2", "3", "4", "5"):
+        done = subprocess.run(
+            [sys.executable, "-c", _TIED_SCRIPT],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        outputs.add(done.stdout)
+    assert len(outputs) == 1
+    assert outputs.pop().count(", ") == len(TIED_KEYWORDS) - 1
+
+
+@pytest.mark.parametrize("text_by_text", [False, True])
+def test_a_first_word_counts_from_its_first_appearance_not_its_first_match(
+    text_by_text: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The word "ud" comes first, but "ud af" only matches last: the definition puts it first,
+    and both the search over all segments at once (phrase_hits) and the text-by-text
+    fallback must order it the same."""
+    if text_by_text:
+        from journeylab.coding import rules
+
+        monkeypatch.setattr(rules, "phrase_hits", lambda *args: None)
+    text = "jeg vil ud og lige nu kan jeg tro på at komme ud af det"
+    segments = [seg(text, 0, tuple(tokens(text)))]
+    cb = book(("R", TIED_KEYWORDS))
+    s = score_rules(segments, cb)
+    assert s.explanations[0][0] == "ud af, lige nu, tro på"
+    assert list(s.explanations) == _reference(segments, cb)[1]
