@@ -265,14 +265,16 @@ def tables(runs: list[dict[str, object]]) -> list[str]:
         reimp = r["reimport"].seconds / r["import"].seconds
         share = int(run["largest_md"]) / words  # type: ignore[call-overload]
         rss = max(r["import"].rss_mb, r["ensemble"].rss_mb)
-        big = words >= 900_000
+        # The 600 MB target is set at 1M words; other sizes are context (2M is
+        # judged by the scaling table: memory at most 2.2x that of 1M).
+        at_1m = 900_000 <= words < 1_500_000
+        rss_ok = _ok(rss <= 600) if at_1m else "context"
         lines += [
             head + f"| ingest+code ≥ 0.5× tokenizer | {tput:.2f}× | {_ok(tput >= 0.5)} |",
             head + f"| re-code ≥ 5× faster | {recode:.1f}× | {_ok(recode >= 5)} |",
             head + f"| re-import ~ change (file is {share:.1%} of study) | {reimp:.2f}× "
             f"of import | {_ok(reimp <= max(3 * share, 0.1))} |",
-            head
-            + f"| RSS import+code ≤ 600 MB at 1M | {rss:.0f} MB | {_ok(not big or rss <= 600)} |",
+            head + f"| RSS import+code ≤ 600 MB at 1M | {rss:.0f} MB | {rss_ok} |",
         ]
         if "html" in r and "md" in r:
             report = max(r["html"].seconds, r["md"].seconds) / r["import"].seconds
@@ -280,7 +282,7 @@ def tables(runs: list[dict[str, object]]) -> list[str]:
             lines += [
                 head + f"| report ≤ 0.25× ingest | {report:.2f}× | {_ok(report <= 0.25)} |",
                 head + f"| RSS report ≤ 600 MB at 1M | {rss_rep:.0f} MB "
-                f"| {_ok(not big or rss_rep <= 600)} |",
+                f"| {_ok(rss_rep <= 600) if at_1m else 'context'} |",
             ]
     by_label = {str(run["label"]): run for run in runs}
     if "1M" in by_label and "2M" in by_label:
