@@ -18,6 +18,7 @@ from journeylab.coding.model import Codebook, Theme
 from journeylab.coding.study import preset_path
 from journeylab.errors import CodebookError
 from journeylab.fileio import read_text, write_text_atomic
+from journeylab.yamlfast import compose
 
 # Okabe–Ito: distinguishable with the common forms of colour blindness; the
 # black of the original palette is replaced by a brown that reads on dark text.
@@ -60,7 +61,7 @@ def _text(node: yaml.Node | None) -> str | None:
 
 def _compose(text: str, path: Path) -> yaml.Node:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}" if mark is not None else None

@@ -32,7 +32,7 @@ from journeylab.journeys.readers import read_journey_file, read_journeys
 CACHE_NAME = "journeys-cache.json"
 _FORMAT = 1
 # The modules whose code decides what a journey file parses to.
-_READER_MODULES = ("readers.py", "tables.py", "cells.py", "model.py", "cache.py")
+_READER_MODULES = ("readers.py", "tables.py", "cells.py", "model.py", "cache.py", "../yamlfast.py")
 
 
 def _code_key() -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import NoReturn, TypeVar
 
 import yaml
 
@@ -27,6 +27,7 @@ from journeylab.journeys.cells import (
 )
 from journeylab.journeys.model import Colour, Journey, Note, Step
 from journeylab.journeys.tables import read_csv, read_xlsx
+from journeylab.yamlfast import FAST_LOADER, compose
 
 __all__ = ["journey_from_dict", "read_journey_file", "read_journeys", "read_yaml"]
 
@@ -118,21 +119,10 @@ def _plain(node: yaml.Node, path: Path) -> object:
     return mapping
 
 
-# libyaml's composer gives the same nodes with the same line marks, much faster
-# (re-reading the journeys was 2 s of a 1M-word report). Its error messages are
-# worded differently, so on any error the pure-Python composer runs again and
-# its error (wording and line) is the one the user sees.
-_FAST_LOADER: Any = getattr(yaml, "CSafeLoader", None)
-
-
-def _compose(text: str) -> yaml.Node | None:
-    """The YAML node tree of *text*; the pure-Python composer's errors."""
-    if _FAST_LOADER is not None:
-        try:
-            return yaml.compose(text, Loader=_FAST_LOADER)
-        except yaml.YAMLError:
-            pass
-    return yaml.compose(text, Loader=yaml.SafeLoader)
+# The fast compose lives in yamlfast.py (the codebook uses it too); these names
+# stay for the tests that hold the fast path to the pure-Python one.
+_FAST_LOADER = FAST_LOADER
+_compose = compose
 
 
 def read_yaml(path: Path, *, source: str | None = None) -> Journey:

@@ -178,3 +178,58 @@ def test_write_fills_nothing_but_the_given_fields(tmp_path: Path) -> None:
     write_codebook(cb, tmp_path / "c.yaml")
     assert "Å" in (tmp_path / "c.yaml").read_text(encoding="utf-8")
     assert load_codebook(tmp_path / "c.yaml") == with_default_colours(cb)
+
+
+def _slow_and_fast(monkeypatch: pytest.MonkeyPatch, load: object) -> tuple[object, object]:
+    """What *load()* gives (or raises) through libyaml and through the pure-Python composer."""
+
+    def outcome() -> object:
+        try:
+            return load()  # type: ignore[operator]
+        except CodebookError as exc:
+            return ("error", str(exc))
+
+    fast = outcome()
+    monkeypatch.setattr("journeylab.yamlfast.FAST_LOADER", None)
+    slow = outcome()
+    monkeypatch.undo()
+    return fast, slow
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_libyaml_and_pure_python_give_the_same_preset(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast, slow = _slow_and_fast(monkeypatch, lambda: load_preset(name))
+    assert isinstance(fast, Codebook)
+    assert fast == slow
+
+
+def test_libyaml_and_pure_python_give_the_same_example_codebook(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from journeylab.coding.study import example_study_path
+
+    path = example_study_path() / "codebook.yaml"
+    fast, slow = _slow_and_fast(monkeypatch, lambda: load_codebook(path))
+    assert isinstance(fast, Codebook)
+    assert fast == slow
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "themes: [\n  {name: a\n",
+        "themes:\n  - name: A\n    description: d: e\n",
+        "themes:\n  - name: A\n    description: d\n  - name: A\n    description: e\n",
+        "themes:\n  - name: A\n    description: d\n    keywords: tillid\n",
+        "themes:\n\t- name: A\n",
+    ],
+)
+def test_libyaml_and_pure_python_give_the_same_error(
+    tmp_path: Path, text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path, text)
+    fast, slow = _slow_and_fast(monkeypatch, lambda: load_codebook(path))
+    assert isinstance(fast, tuple) and fast[0] == "error"
+    assert fast == slow
