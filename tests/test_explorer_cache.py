@@ -141,3 +141,31 @@ def test_the_child_process_builds_the_same_findings(study: Study) -> None:
     with open_store(study) as store:
         local = FindingsCache(study, journeys, 0.3).build(store)
     assert remote is not None and remote == local
+
+
+def test_the_explorer_reads_journeys_from_the_cache_import_filled(
+    study: Study, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from journeylab.journeys import cache as journey_cache
+    from journeylab.journeys import readers
+    from journeylab.journeys.readers import read_journeys
+
+    expected = read_journeys(study.journey_files(), relative=study.relative)
+    parsed: list[Path] = []
+    real = journey_cache.read_journey_file
+
+    def counting(path: Path, **kwargs: object) -> object:
+        parsed.append(path)
+        return real(path, **kwargs)  # type: ignore[arg-type]
+
+    # Either way of parsing a file is counted: through the cache or straight from readers.
+    monkeypatch.setattr(journey_cache, "read_journey_file", counting)
+    monkeypatch.setattr(readers, "read_journey_file", counting)
+    app = create_app(study, include_suggestions=0.3)
+    assert parsed == []  # every journey file came from the cache the import wrote
+    assert app.state.explorer.journeys == expected  # the same journeys, in the same order
+    # A journey file changed since the import is parsed again, not served stale.
+    first = study.journey_files()[0]
+    first.write_bytes(first.read_bytes() + b"\n")
+    create_app(study, include_suggestions=0.3)
+    assert parsed == [first]
