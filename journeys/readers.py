@@ -27,7 +27,7 @@ from journeylab.journeys.cells import (
 )
 from journeylab.journeys.model import Colour, Journey, Note, Step
 from journeylab.journeys.tables import read_csv, read_xlsx
-from journeylab.yamlfast import FAST_LOADER, compose
+from journeylab.yamlfast import compose
 
 __all__ = ["journey_from_dict", "read_journey_file", "read_journeys", "read_yaml"]
 
@@ -119,17 +119,11 @@ def _plain(node: yaml.Node, path: Path) -> object:
     return mapping
 
 
-# The fast compose lives in yamlfast.py (the codebook uses it too); these names
-# stay for the tests that hold the fast path to the pure-Python one.
-_FAST_LOADER = FAST_LOADER
-_compose = compose
-
-
 def read_yaml(path: Path, *, source: str | None = None) -> Journey:
     """The journey in a YAML file."""
     text = read_text(path)
     try:
-        node = _compose(text)
+        node = compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}" if mark is not None else None

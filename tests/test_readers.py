@@ -172,18 +172,19 @@ def _pure(text: str) -> object:
 
 
 def _fast(text: str) -> object:
-    from journeylab.journeys.readers import _compose, _plain
+    from journeylab.journeys.readers import _plain
+    from journeylab.yamlfast import compose
 
-    node = _compose(text)
+    node = compose(text)
     return None if node is None else _tree(_plain(node, Path("x.yaml")))
 
 
 def test_the_fast_yaml_parse_gives_the_same_tree_and_lines_on_the_examples() -> None:
     from journeylab.coding.study import example_study_path
     from journeylab.fileio import read_text
-    from journeylab.journeys.readers import _FAST_LOADER
+    from journeylab.yamlfast import FAST_LOADER
 
-    assert _FAST_LOADER is not None  # libyaml is in the environment: the fast path is tested
+    assert FAST_LOADER is not None  # libyaml is in the environment: the fast path is tested
     files = sorted((example_study_path() / "journeys").glob("*.yaml"))
     assert files
     for path in files:

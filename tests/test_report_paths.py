@@ -50,10 +50,10 @@ def test_the_fast_paths_render_the_same_bytes_as_the_plain_ones(
     import gc
     import shutil
 
+    from journeylab import yamlfast
     from journeylab.coding.autocode import code_study
     from journeylab.coding.importer import import_study
     from journeylab.coding.study import example_study_path, load_study
-    from journeylab.journeys import readers
     from journeylab.themes import quotes, report
     from journeylab.themes.report import report_study
 
@@ -83,7 +83,7 @@ def test_the_fast_paths_render_the_same_bytes_as_the_plain_ones(
         assert gc.isenabled()  # the collector is back on after the report
         fast[fmt] = out.read_bytes()
     assert b"Relationen" in fast["html"]
-    monkeypatch.setattr(readers, "_FAST_LOADER", None)
+    monkeypatch.setattr(yamlfast, "FAST_LOADER", None)
     monkeypatch.setattr(report, "paused_gc", contextlib.nullcontext)
     monkeypatch.setattr(quotes, "_word_facts", quotes._word_facts.__wrapped__)
     quotes.trim.cache_clear()
