@@ -1,11 +1,13 @@
 """The explorer's search (explorer_search.py, explorer_search_page.py): each fast path
-against its plain definition, and the search page's cached form against a new import.
+against its plain definition, ranking and filters, the result cache, the per-thread
+reader, and the search page's cached form against a new import.
 """
 
 from __future__ import annotations
 
 import re
 import shutil
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from journeylab.coding.importer import import_study
+from journeylab.coding.store import open_store
 from journeylab.coding.study import Study, load_study
 from journeylab.themes.explorer import create_app
 from journeylab.themes.explorer_search import (
@@ -238,3 +241,88 @@ def test_counted_segments_equal_the_one_query_rule(study: Study) -> None:
             for ids in got.values():
                 assert list(ids) == sorted(ids, key=order.__getitem__)
         assert interviewer.id not in {i for ids in got.values() for i in ids}
+
+
+def test_search_hits_keep_fts5_ranking_and_filters(study: Study) -> None:
+    from journeylab.coding.fts import fts_query
+    from journeylab.themes.explorer_search import search_hits
+
+    with open_store(study) as store:
+        expected = [
+            r[0]
+            for r in store.conn.execute(
+                "SELECT s.id FROM segments_fts JOIN segments s ON s.rowid = segments_fts.rowid"
+                " WHERE segments_fts MATCH ? ORDER BY bm25(segments_fts) LIMIT 50",
+                (fts_query("sagsbeh"),),
+            )
+        ]
+        hits = search_hits(store, "sagsbeh")
+        assert expected and [i for i, _ in hits] == expected
+        for _, parts in hits:
+            marked = [text for text, hit in parts if hit]
+            assert marked and all(m.lower().startswith("sagsbeh") for m in marked)
+        young = search_hits(store, "sagsbeh", role="ung")
+        roles = {
+            r[0]
+            for r in store.conn.execute(
+                f"SELECT role FROM segments WHERE id IN ({','.join('?' * len(young))})",
+                [i for i, _ in young],
+            )
+        }
+        assert young and roles == {"ung"}
+        assert search_hits(store, "***") == []
+
+
+def test_snippet_window_and_phrases() -> None:
+    from journeylab.themes.explorer_search import SNIPPET_TOKENS, query_terms, snippet
+
+    words = [f"ord{i}" for i in range(60)]
+    words[20] = "Sagsbehandleren"
+    parts = snippet(" ".join(words), query_terms("sagsbeh"))
+    assert parts[0] == ("…", False) and parts[-1] == ("…", False)
+    assert [t for t, hit in parts if hit] == ["Sagsbehandleren"]
+    assert len(re.findall(r"\w+", "".join(t for t, _ in parts))) == SNIPPET_TOKENS
+    exact = snippet("en ny sagsbehandler og en nyere sag", query_terms('"ny sagsbehandler"'))
+    assert [t for t, hit in exact if hit] == ["ny sagsbehandler"]
+    assert "".join(t for t, _ in exact) == "en ny sagsbehandler og en nyere sag"
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(max_size=300), query=st.text(max_size=20))
+def test_snippet_is_a_piece_of_the_text(text: str, query: str) -> None:
+    from journeylab.themes.explorer_search import query_terms, snippet
+
+    parts = snippet(text, query_terms(query))
+    inner = [t for t, _ in parts if t != "…"] if text.strip() else []
+    assert "".join(inner) in text
+    terms = query_terms(query)
+    for piece, hit in parts:
+        if hit:
+            assert any(piece.lower().startswith(words[0]) for words, _ in terms)
+
+
+def test_search_cache_is_a_small_lru() -> None:
+    from journeylab.themes.explorer_search import SearchCache
+
+    cache = SearchCache(size=2)
+    cache.put(("v1", "a"), [("s1", ())])
+    cache.put(("v1", "b"), [("s2", ())])
+    assert cache.get(("v1", "a")) == [("s1", ())]  # now the most recent
+    cache.put(("v1", "c"), [])
+    assert cache.get(("v1", "b")) is None and cache.get(("v1", "a")) is not None
+    assert cache.get(("v2", "a")) is None
+    off = SearchCache(size=0)
+    off.put(("v1", "a"), [])
+    assert off.get(("v1", "a")) is None
+
+
+def test_reader_is_kept_per_thread(study: Study) -> None:
+    from journeylab.themes.explorer_search import reader
+
+    mine = reader(study)
+    assert reader(study) is mine
+    other: list[object] = []
+    thread = threading.Thread(target=lambda: other.append(reader(study)))
+    thread.start()
+    thread.join()
+    assert other and other[0] is not mine

@@ -17,21 +17,6 @@ from journeylab.coding.records import coder_kind, coding_from_row, segment_from_
 from journeylab.coding.store import Store, open_store
 from journeylab.coding.study import Study
 from journeylab.journeys.model import Journey
-
-# The search moved to explorer_search; its names stay importable from here.
-from journeylab.themes.explorer_search import (  # noqa: F401
-    SNIPPET_LEAD,
-    SNIPPET_TOKENS,
-    Parts,
-    SearchCache,
-    query_terms,
-    ranked_rowids,
-    reader,
-    search,
-    search_hits,
-    snippet,
-    snippet_parts,
-)
 from journeylab.themes.findings import Findings, SourceInfo, build_findings
 from journeylab.themes.privacy import Pseudonymiser
 

@@ -34,13 +34,8 @@ from journeylab.themes.explorer_cache import (
     ThemeIndex,
     short_slug,
 )
-from journeylab.themes.explorer_data import (
-    SearchCache,
-    SegmentView,
-    reader,
-    segment_views,
-    segments_by_id,
-)
+from journeylab.themes.explorer_data import SegmentView, segment_views, segments_by_id
+from journeylab.themes.explorer_search import SearchCache, reader
 from journeylab.themes.explorer_security import session_of
 from journeylab.themes.privacy import Pseudonymiser
 from journeylab.themes.templating import _colour, make_environment, strings, templates_dir
