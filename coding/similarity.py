@@ -21,14 +21,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
-import os
-import struct
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import BinaryIO
 
 import numpy as np
 import scipy.sparse as sp
@@ -45,6 +41,13 @@ from journeylab.coding.scores import (
     shorten,
     text_lemmas,
 )
+from journeylab.coding.similarity_cache import (
+    SegmentFeatures,
+    df_of,
+    load_features,
+    sparse_df,
+    write_features,
+)
 from journeylab.coding.similarity_products import (
     N_FEATURES,
     _idf,
@@ -52,8 +55,6 @@ from journeylab.coding.similarity_products import (
     _side,
     _tfidf,
 )
-from journeylab.errors import StoreError
-from journeylab.fileio import atomic_output
 
 MODES = ("max", "centroid")
 # Cosines between short texts are small; this one counts as a full match.
@@ -62,7 +63,6 @@ CHAR_MIN_DF = 2  # character n-grams in one text only say nothing about closenes
 CHUNK = 4096  # segments per block of work: bounds the memory of counting and products
 CACHE_NAME = "similarity-features.bin"  # blocks of raw arrays, JSON footer
 _FEATURES_VERSION = "4"  # bump when the features below or their key change
-_MAGIC = b"JLSF3\n"
 _STOP = {"da": frozenset(DA_STOP), "en": frozenset(EN_STOP)}
 _WORDS = HashingVectorizer(
     token_pattern=r"\S+",
@@ -89,78 +89,6 @@ class _ThemeTexts:
     lemmas: tuple[str, ...]  # lemma strings, stop words removed
     owner: tuple[int, ...]  # theme index of each text
     is_example: tuple[bool, ...]
-
-
-@dataclass(frozen=True, eq=False)
-class SegmentFeatures:
-    """Raw hashed n-gram counts of segments: what depends only on the segments.
-
-    The counts are kept in blocks of CHUNK segments, in memory or in the cache
-    file (read one block at a time), so the whole matrix never has to be resident:
-    at 1M words it is ~60 MB of counts plus ~60 MB of their float copies.
-    """
-
-    key: str  # hash of the texts, lemmas and feature settings
-    n: int
-    # Document frequencies as (n-grams, segments holding each) over the nonzero
-    # n-grams only: the dense (N_FEATURES,) arrays are 16 MB each, built when asked.
-    df_words: tuple[np.ndarray, np.ndarray]
-    df_chars: tuple[np.ndarray, np.ndarray]
-    _blocks: tuple[tuple[sp.csr_matrix, sp.csr_matrix], ...] = ()  # in memory, or:
-    _path: Path | None = None  # the cache file holding them
-    _layout: tuple[tuple[int, int, int, int], ...] = ()  # per block: rows, w nnz, c nnz, offset
-    _stamp: tuple[int, ...] = ()  # the file's identity when read: a replaced file is not used
-
-    def blocks(self) -> Iterator[tuple[sp.csr_matrix, sp.csr_matrix]]:
-        """(word counts, char counts) of each block of CHUNK segments, in order."""
-        if self._path is None:
-            yield from self._blocks
-            return
-        try:
-            with open(self._path, "rb") as f:
-                if _stamp(f) != self._stamp:
-                    raise ValueError("replaced")
-                for rows, w_nnz, c_nnz, offset in self._layout:
-                    f.seek(offset)
-                    yield _read_csr(f, rows, w_nnz), _read_csr(f, rows, c_nnz)
-        except (OSError, ValueError) as exc:
-            # Only when another run replaced or removed the cache while this one read it.
-            raise StoreError(
-                f"the similarity cache changed while it was read ({exc})",
-                path=self._path,
-                hint="run the command again (one coding run per study at a time)",
-            ) from None
-
-    @property
-    def words_df(self) -> np.ndarray:
-        """(N_FEATURES,) segments holding each word n-gram."""
-        return _dense_df(self.df_words)
-
-    @property
-    def chars_df(self) -> np.ndarray:
-        """(N_FEATURES,) segments holding each character n-gram."""
-        return _dense_df(self.df_chars)
-
-    @property
-    def words(self) -> sp.csr_matrix:
-        """All word counts as one matrix (for tests and small studies)."""
-        return sp.vstack([w for w, _ in self.blocks()], format="csr")
-
-    @property
-    def chars(self) -> sp.csr_matrix:
-        """All character counts as one matrix (for tests and small studies)."""
-        return sp.vstack([c for _, c in self.blocks()], format="csr")
-
-
-def _sparse_df(df: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    at = np.flatnonzero(df).astype(np.int32)
-    return at, df[at]
-
-
-def _dense_df(sparse: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-    df = np.zeros(N_FEATURES, dtype=np.int32)
-    df[sparse[0]] = sparse[1]
-    return df
 
 
 def _content(lemmas: Sequence[str], lang: str) -> str:
@@ -227,101 +155,20 @@ def count_segments(
     and is read back from it when scoring, so the counts never sit in memory whole.
     """
     n = len(lemma_docs)
-    words_df = np.zeros(N_FEATURES, dtype=np.int32)
-    chars_df = np.zeros(N_FEATURES, dtype=np.int32)
     if path is None:
+        words_df = np.zeros(N_FEATURES, dtype=np.int32)
+        chars_df = np.zeros(N_FEATURES, dtype=np.int32)
         blocks = []
         for w, c in _count_blocks(lemma_docs, char_docs):
-            words_df += _df(w)
-            chars_df += _df(c)
+            words_df += df_of(w)
+            chars_df += df_of(c)
             blocks.append((w, c))
-        dfs = _sparse_df(words_df), _sparse_df(chars_df)
+        dfs = sparse_df(words_df), sparse_df(chars_df)
         return SegmentFeatures(key, n, *dfs, _blocks=tuple(blocks))
-    layout: list[tuple[int, int, int, int]] = []
-    with atomic_output(path) as tmp, open(tmp, "wb") as f:
-        f.write(_MAGIC)
-        for w, c in _count_blocks(lemma_docs, char_docs):
-            words_df += _df(w)
-            chars_df += _df(c)
-            layout.append((w.shape[0], w.nnz, c.nnz, f.tell()))
-            _write_csr(f, w)
-            _write_csr(f, c)
-        arrays = {}
-        dfs = _sparse_df(words_df), _sparse_df(chars_df)
-        for name, (at, values) in zip(("words", "chars"), dfs, strict=True):
-            arrays[name] = (f.tell(), len(at))
-            f.write(at.tobytes())
-            f.write(values.tobytes())
-        footer = json.dumps({"key": key, "n": n, "layout": layout, "df": arrays}).encode()
-        f.write(footer)
-        f.write(struct.pack("<Q", len(footer)))
+    dfs = write_features(path, key, n, _count_blocks(lemma_docs, char_docs))
     # Read back to score: the counts are then never all in memory at once.
-    return _load(path, key) or SegmentFeatures(
+    return load_features(path, key) or SegmentFeatures(
         key, n, *dfs, _blocks=tuple(_count_blocks(lemma_docs, char_docs))
-    )
-
-
-def _stamp(f: BinaryIO) -> tuple[int, ...]:
-    st = os.fstat(f.fileno())
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
-
-
-def _write_csr(f: BinaryIO, m: sp.csr_matrix) -> None:
-    f.write(np.asarray(m.indptr, dtype=np.int64).tobytes())
-    f.write(np.asarray(m.indices, dtype=np.int32).tobytes())
-    f.write(np.asarray(m.data, dtype=np.uint16).tobytes())
-
-
-def _read_csr(f: BinaryIO, rows: int, nnz: int) -> sp.csr_matrix:
-    indptr = np.fromfile(f, dtype=np.int64, count=rows + 1)
-    indices = np.fromfile(f, dtype=np.int32, count=nnz)
-    data = np.fromfile(f, dtype=np.uint16, count=nnz)
-    if len(indptr) != rows + 1 or len(data) != nnz:
-        raise ValueError("truncated similarity cache")
-    return sp.csr_matrix((data, indices, indptr), shape=(rows, N_FEATURES))
-
-
-def _df(counts: sp.csr_matrix) -> np.ndarray:
-    return np.bincount(counts.indices, minlength=N_FEATURES).astype(np.int32)
-
-
-def _load(path: Path, key: str) -> SegmentFeatures | None:
-    """The cached features when the file holds those for *key*; None otherwise.
-
-    Only the footer and document frequencies are read here; the counts are read
-    a block at a time while scoring.
-    """
-    try:
-        with open(path, "rb") as f:
-            if f.read(len(_MAGIC)) != _MAGIC:
-                return None
-            f.seek(-8, 2)
-            size = struct.unpack("<Q", f.read(8))[0]
-            f.seek(-8 - size, 2)
-            footer = json.loads(f.read(size))
-            if footer["key"] != key:
-                return None
-            dfs = []
-            for name in ("words", "chars"):
-                offset, count = footer["df"][name]
-                f.seek(offset)
-                at = np.fromfile(f, dtype=np.int32, count=count)
-                values = np.fromfile(f, dtype=np.int32, count=count)
-                if len(values) != count or (count and int(at.max()) >= N_FEATURES):
-                    return None
-                dfs.append((at, values))
-            stamp = _stamp(f)
-            layout = tuple(
-                (int(rows), int(w_nnz), int(c_nnz), int(offset))
-                for rows, w_nnz, c_nnz, offset in footer["layout"]
-            )
-    except (OSError, ValueError, KeyError, TypeError, IndexError, struct.error):
-        # json.JSONDecodeError and UnicodeDecodeError are ValueErrors.
-        return None  # missing, unreadable or from another version: count again
-    if sum(row[0] for row in layout) != footer["n"]:
-        return None
-    return SegmentFeatures(
-        key, int(footer["n"]), dfs[0], dfs[1], _path=path, _layout=layout, _stamp=stamp
     )
 
 
@@ -342,7 +189,7 @@ def segment_features(
     key = segments_key(segments, lang)
     path = cache_dir / CACHE_NAME if cache_dir is not None else None
     if path is not None:
-        found = _load(path, key)
+        found = load_features(path, key)
         if found is not None:
             return found
     lemma_docs = [_content(lem, lang) for lem in segment_lemmas(segments, lang)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from journeylab.coding import similarity_cache
 from journeylab.coding.codebook import load_preset
 from journeylab.coding.model import Codebook, Role, Segment, SegmentKind, Theme
 from journeylab.coding.similarity import MODES, score_similarity
@@ -208,7 +209,9 @@ def test_blocks_from_the_cache_file_give_the_one_block_scores(
     monkeypatch.setattr(similarity, "CHUNK", 17)
     in_memory = score_similarity(generated, preset, mode=mode)
     written = score_similarity(generated, preset, mode=mode, cache_dir=tmp_path)
-    feats = similarity._load(tmp_path / similarity.CACHE_NAME, _key(similarity, generated))
+    feats = similarity_cache.load_features(
+        tmp_path / similarity.CACHE_NAME, _key(similarity, generated)
+    )
     assert feats is not None and len(feats._layout) == -(-len(generated) // 17)
     read = score_similarity(generated, preset, mode=mode, cache_dir=tmp_path)
     for got in (in_memory, written, read):
@@ -239,7 +242,9 @@ def test_cache_replaced_while_reading_is_a_store_error(preset: Codebook, tmp_pat
 
     segments = [seg(t, i) for i, t in enumerate(TEXTS)]
     score_similarity(segments, preset, cache_dir=tmp_path)
-    feats = similarity._load(tmp_path / similarity.CACHE_NAME, _key(similarity, segments))
+    feats = similarity_cache.load_features(
+        tmp_path / similarity.CACHE_NAME, _key(similarity, segments)
+    )
     assert feats is not None
     assert feats.words.shape[0] == len(segments)  # readable while the file is the same
     others = [seg(t, i) for i, t in enumerate(reversed(TEXTS))]
