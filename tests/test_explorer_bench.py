@@ -1,5 +1,6 @@
-"""bench/explorer_bench.py's helpers: the server child it measures, the bare FTS5 baseline
-under concurrency, and the ratio line. No timings are checked (speed lives in bench/)."""
+"""bench/explorer_bench.py and bench/explorer_server.py: the server child it measures, the
+bare FTS5 baseline under concurrency, and the ratio line. No timings are checked (speed
+lives in bench/)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import httpx
 import pytest
 
 from journeylab.bench import explorer_bench as bench
+from journeylab.bench import explorer_server
 from journeylab.coding.study import Study
 from tests.conftest import copy_study
 
@@ -27,7 +29,7 @@ def _port() -> int:
 
 def test_the_server_runs_in_its_own_process_and_takes_commands(study: Study) -> None:
     port = _port()
-    server = bench.Child(study, port)
+    server = explorer_server.Child(study, port)
     try:
         assert server.proc.pid and server.proc.poll() is None
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as c:
