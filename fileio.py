@@ -90,6 +90,17 @@ def read_text(path: str | Path, *, guess_cp1252: bool = False) -> str:
     return decode(data, path, guess_cp1252=guess_cp1252)
 
 
+def cache_root() -> Path:
+    """journeylab's folder in the user's cache (XDG_CACHE_HOME, else ~/.cache).
+
+    It holds what can be rebuilt at any time (the lemma table, compiled templates),
+    never study data.
+    """
+    base = os.environ.get("XDG_CACHE_HOME") or ""
+    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".cache"
+    return root / "journeylab"
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)

@@ -26,15 +26,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from journeylab.fileio import cache_root
+
 _FORMAT = "1"  # bump when the file's layout or what it stores changes
 _BATCH = 50_000
-
-
-def cache_root() -> Path:
-    """journeylab's folder in the user's cache (XDG_CACHE_HOME, else ~/.cache)."""
-    base = os.environ.get("XDG_CACHE_HOME") or ""
-    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".cache"
-    return root / "journeylab"
 
 
 def resolve(value: Any) -> str | None:

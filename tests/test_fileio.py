@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from journeylab.errors import EncodingError, InputError
-from journeylab.fileio import atomic_output, decode, read_text, write_text_atomic
+from journeylab.fileio import atomic_output, cache_root, decode, read_text, write_text_atomic
 
 
 def test_bom_crlf_and_nfd_are_normalised(tmp_path: Path) -> None:
@@ -76,3 +76,10 @@ def test_atomic_output_gets_the_usual_file_mode(tmp_path: Path) -> None:
     finally:
         os.umask(old)
     assert (tmp_path / "r.html").stat().st_mode & 0o777 == 0o644
+
+
+def test_cache_root_honours_xdg_cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert cache_root() == tmp_path / "journeylab"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/not/allowed")
+    assert cache_root() == Path.home() / ".cache" / "journeylab"

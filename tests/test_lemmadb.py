@@ -26,13 +26,6 @@ def test_resolve_is_the_lookup_rule() -> None:
     assert lemmadb.resolve(None) is None
 
 
-def test_cache_root_honours_xdg_cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert lemmadb.cache_root() == tmp_path / "journeylab"
-    monkeypatch.setenv("XDG_CACHE_HOME", "relative/not/allowed")
-    assert lemmadb.cache_root() == Path.home() / ".cache" / "journeylab"
-
-
 def test_written_cache_gives_what_the_table_gives(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
