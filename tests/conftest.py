@@ -7,7 +7,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +15,10 @@ import pytest
 from spacy.language import Language
 from starlette.testclient import TestClient
 
+from journeylab.coding.model import Codebook, CodingStatus, Role, Segment, SegmentKind, Theme
 from journeylab.coding.nlp import get_nlp
 from journeylab.coding.study import Study, example_study_path, load_study
+from journeylab.journeys.model import Colour, Note, Stage, Step
 
 # The lemma table's SQLite copy (coding/lemmadb.py) goes to the user's cache folder;
 # the tests build their own, once per run, and never touch the real one. Set before
@@ -149,10 +151,29 @@ def csrf_of(client: TestClient) -> str:
     return match.group(1)
 
 
+def code_small_study(study: Study, *codings: tuple[str, str, str, CodingStatus]) -> Study:
+    """Import *study* (write_study's) and set each of *codings*: (whose, theme, coder,
+    status), whose being "Lone" or "Karsten" (their turn in the focus group) or "note"
+    (the journey note "God klasselærer")."""
+    from journeylab.coding.importer import import_study
+    from journeylab.coding.store import open_store
+
+    import_study(study)
+    with open_store(study) as store:
+        turns = store.segments(source="transcripts/fokusgruppe.txt")
+        ids = {
+            "Lone": next(s.id for s in turns if s.speaker == "Lone"),
+            "Karsten": next(s.id for s in turns if s.speaker == "Karsten"),
+            "note": next(s.id for s in store.segments() if s.text == "God klasselærer"),
+        }
+        for whose, theme, coder, status in codings:
+            store.set_coding(ids[whose], theme, coder, status)
+    return study
+
+
 def code_by_hand(root: Path, study: str, pick: Callable[[Any], bool], theme: str) -> list[str]:
     """Code the segments of *root*/*study* that *pick* selects, as a person ("test")
     would, MANUAL; returns their texts."""
-    from journeylab.coding.model import CodingStatus
     from journeylab.coding.store import open_store
 
     texts = []
@@ -162,6 +183,37 @@ def code_by_hand(root: Path, study: str, pick: Callable[[Any], bool], theme: str
                 store.set_coding(seg.id, theme, "test", CodingStatus.MANUAL)
                 texts.append(seg.text)
     return texts
+
+
+def person_coded_programme(root: Path, secret: str) -> Path:
+    """The example programme copied to *root* without machine suggestions, imported, and
+    coded Relationen by hand in Aaby: the green notes of journeys A01 and A02, Trine's
+    turns, and Gitte's turns holding *secret* (client-only), the first of them pinned."""
+    from journeylab.coding.importer import import_study
+    from journeylab.coding.store import open_store
+    from journeylab.themes.synthesis_report import example_programme_path
+
+    shutil.copytree(example_programme_path(), root, ignore=shutil.ignore_patterns(".journeylab"))
+    toml = root / "programme.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace("include_suggestions = 0.5", ""), encoding="utf-8"
+    )
+    for key in ("aaby", "bakkedal", "strandvig"):
+        import_study(load_study(root / key))
+    code_by_hand(
+        root, "aaby", lambda s: s.journey in ("A01", "A02") and s.colour == "green", "Relationen"
+    )
+    code_by_hand(root, "aaby", lambda s: s.speaker == "Trine", "Relationen")
+    texts = code_by_hand(
+        root, "aaby", lambda s: s.speaker == "Gitte" and secret in s.text, "Relationen"
+    )
+    assert texts
+    with open_store(load_study(root / "aaby")) as store:
+        pos = next(s.id for s in store.segments() if s.text == texts[0]).split("#")[1]
+    aaby = root / "aaby" / "study.toml"
+    pinned = f'pinned = ["transcripts/fokusgruppe_ledere.md#{pos}"]\n'
+    aaby.write_text(aaby.read_text(encoding="utf-8").replace("[report]\n", "[report]\n" + pinned))
+    return root
 
 
 # -- the explorer's studies, built once a session (helpers in explorer_support.py) ----
@@ -194,7 +246,6 @@ def write_csv(tmp_path: Path, body: str, name: str = "rejser.csv") -> Path:
 def codings_of(study: Study) -> set[tuple[str, str, str, str]]:
     """(source file stem, segment text, theme, coder) of every accepted and manual
     coding: what must survive a REFI-QDA round trip (test_qdpx, test_qdpx_read)."""
-    from journeylab.coding.model import CodingStatus
     from journeylab.coding.store import open_store
 
     with open_store(study) as store:
@@ -203,3 +254,62 @@ def codings_of(study: Study) -> set[tuple[str, str, str, str]]:
             (Path(segs[c.segment_id].source).stem, segs[c.segment_id].text, c.theme, c.coder)
             for c in store.codings(statuses=[CodingStatus.ACCEPTED, CodingStatus.MANUAL])
         }
+
+
+# -- segments and codebooks by hand, for the coders (test_rules*, test_similarity, ...) --
+
+
+def seg(text: str, i: int = 0, lemmas: tuple[str, ...] = (), role: Role = Role.UNG) -> Segment:
+    """Turn *i* of the source "t": *text* said by *role*, with *lemmas* if given."""
+    return Segment(
+        id=f"t#{i}",
+        source="t",
+        kind=SegmentKind.TURN,
+        position=i,
+        start=0,
+        end=len(text),
+        text=text,
+        role=role,
+        lemmas=lemmas,
+    )
+
+
+def book(*themes: tuple[str, tuple[str, ...]]) -> Codebook:
+    """A codebook of (name, keywords) themes, each described "d"."""
+    return Codebook("t", "da", tuple(Theme(n, "d", keywords=k) for n, k in themes))
+
+
+# The rules coder's codebook: words, a number phrase and a two-word phrase.
+CB = book(
+    ("Relation", ("sagsbehandler", "tillid")),
+    ("Skole", ("skole",)),
+    ("Vejledning", ("uu", "9. klasse", "stole på")),
+)
+
+
+# -- journey steps by hand (test_analysis, test_svgmap) ---------------------------------
+
+
+def step(
+    text: str,
+    stage: Stage | None = None,
+    age: float | None = None,
+    actor: str | None = None,
+    green: Sequence[str] = (),
+    red: Sequence[str] = (),
+) -> Step:
+    """A yellow event note (*text*) with its green and red notes."""
+    return Step(
+        event=Note(Colour.YELLOW, text, age=age, actor=actor, stage=stage),
+        green=tuple(Note(Colour.GREEN, t) for t in green),
+        red=tuple(Note(Colour.RED, t) for t in red),
+    )
+
+
+S, U, Y, T, A = (
+    Stage.SCHOOL,
+    Stage.UDSKOLING,
+    Stage.YOUTH_EDUCATION,
+    Stage.TRANSITION_18,
+    Stage.ADULT,
+)

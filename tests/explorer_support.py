@@ -2,7 +2,8 @@
 in every place a user can type, and every route of the app enumerated.
 
 The studies themselves are built once a session by conftest.py's `explorer_built`
-and `hostile_built` fixtures.
+and `hostile_built` fixtures; `explorer_fixtures` gives a test module its `study` (a fresh
+copy of one) and `client` (a TestClient on the coding app over that copy).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -24,12 +26,38 @@ from journeylab.coding.importer import import_study
 from journeylab.coding.model import CodingStatus
 from journeylab.coding.store import open_store
 from journeylab.coding.study import Study, load_study
-from journeylab.themes.explorer import STATIC
+from journeylab.themes.explorer import STATIC, create_app
 from journeylab.themes.explorer_cache import short_slug
 from journeylab.themes.explorer_security import UNSAFE_METHODS
 from journeylab.themes.findings import slug
+from tests.conftest import copy_study
 
 BASE = "http://127.0.0.1"
+
+
+def copied_study(built: str) -> Any:
+    """A test module's `study` fixture: a fresh copy, for a test that writes, of the
+    study that the session fixture named *built* makes once."""
+
+    @pytest.fixture(name="study")
+    def study(request: pytest.FixtureRequest, tmp_path: Path) -> Study:
+        return copy_study(request.getfixturevalue(built), tmp_path)
+
+    return study
+
+
+@pytest.fixture(name="client")
+def coding_client(study: Study) -> Iterator[TestClient]:
+    """The coding app over the module's `study`, suggestions from 0.3 shown."""
+    with TestClient(create_app(study, include_suggestions=0.3), base_url=BASE) as c:
+        yield c
+
+
+def explorer_fixtures(built: str) -> tuple[Any, Any]:
+    """A test module's `study` and `client` fixtures, over the study of the session
+    fixture named *built*: `study, client = explorer_fixtures("explorer_built")`."""
+    return copied_study(built), coding_client
+
 
 # -- the coded example with one hostile transcript (test_explorer*.py) ----------------
 
@@ -49,6 +77,23 @@ Ulla: Jonas fik en ny sagsbehandler igen, og {SCRIPT_PAYLOAD} ingen ringede tilb
 Emil: Min kontaktperson lyttede, men skolen gjorde ikke noget ved fraværet.
 """
 XSS_SOURCE = "transcripts/zz_xss.txt"
+
+
+def lone_transcript(hostile: str, *more: str) -> str:
+    """A focus group on transitions whose staff member Lone says *hostile* in her first
+    turn, then each of *more* as a turn of its own (test_explorer_span, the browser)."""
+    turns = "".join(f"\nLone: {turn}\n" for turn in more)
+    return f"""\
+---
+title: Fokusgruppe om overgange
+participants:
+  Interviewer: {{role: interviewer}}
+  Lone: {{role: medarbejder, pseudonym: Medarbejder 8}}
+---
+Interviewer: Hvordan går det med overleveringen?
+
+Lone: Vi mangler en fast sagsbehandler {hostile} ved overgangen til voksen.
+{turns}"""
 
 
 def post(client: TestClient, url: str, body: dict[str, str], csrf: str) -> int:

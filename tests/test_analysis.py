@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 import pandas as pd
 from hypothesis import given, settings
@@ -21,34 +20,12 @@ from journeylab.journeys.analysis import (
     transitions,
 )
 from journeylab.journeys.model import Colour, Journey, Note, Stage, Step
-
-
-def step(
-    text: str,
-    stage: Stage | None = None,
-    age: float | None = None,
-    actor: str | None = None,
-    green: Sequence[str] = (),
-    red: Sequence[str] = (),
-) -> Step:
-    return Step(
-        event=Note(Colour.YELLOW, text, age=age, actor=actor, stage=stage),
-        green=tuple(Note(Colour.GREEN, t) for t in green),
-        red=tuple(Note(Colour.RED, t) for t in red),
-    )
+from tests.conftest import A, S, T, U, Y, step
 
 
 def journey(jid: str, *steps: Step, pseudonym: str | None = None) -> Journey:
     return Journey(id=jid, steps=steps, pseudonym=pseudonym)
 
-
-S, U, Y, T, A = (
-    Stage.SCHOOL,
-    Stage.UDSKOLING,
-    Stage.YOUTH_EDUCATION,
-    Stage.TRANSITION_18,
-    Stage.ADULT,
-)
 
 # J1: two school steps, one udskoling, one youth education, one at 18.
 J1 = journey(

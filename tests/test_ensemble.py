@@ -11,22 +11,10 @@ from hypothesis import strategies as st
 
 from journeylab.coding.codebook import load_preset
 from journeylab.coding.ensemble import CODERS, combine, score, suggest
-from journeylab.coding.model import Codebook, Role, Segment, SegmentKind
+from journeylab.coding.model import Codebook, Role
 from journeylab.coding.scores import Scores
 from journeylab.errors import StudyError
-
-
-def seg(text: str, i: int = 0, role: Role = Role.UNG) -> Segment:
-    return Segment(
-        id=f"t#{i}",
-        source="t",
-        kind=SegmentKind.TURN,
-        position=i,
-        start=0,
-        end=len(text),
-        text=text,
-        role=role,
-    )
+from tests.conftest import seg
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +62,7 @@ def test_suggestions_are_ranked_capped_and_thresholded(preset: Codebook) -> None
 
 def test_interviewer_gets_no_suggestions(preset: Codebook) -> None:
     text = "Hvordan var det at få en ny sagsbehandler?"
-    out = suggest([seg(text, 0, Role.INTERVIEWER), seg(text, 1, Role.UNG)], preset)
+    out = suggest([seg(text, 0, role=Role.INTERVIEWER), seg(text, 1, role=Role.UNG)], preset)
     assert {s.segment_id for s in out} == {"t#1"}
 
 
@@ -134,7 +122,7 @@ def test_light_records_score_as_segments(preset: Codebook, tmp_path) -> None:
     from journeylab.coding.scores import segment_lemmas
 
     segments = [seg(text, i) for i, (text, _) in enumerate(CASES)]
-    segments.append(seg("Hvad skete der så?", 9, Role.INTERVIEWER))
+    segments.append(seg("Hvad skete der så?", 9, role=Role.INTERVIEWER))
     lemmas = segment_lemmas(segments)
     light = [
         CodableSegment(s.id, s.role, s.text, " ".join(lem))

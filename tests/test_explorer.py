@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,24 +11,16 @@ from journeylab.coding.study import Study
 from journeylab.themes import explorer as explorer_module
 from journeylab.themes.explorer import create_app
 from journeylab.themes.explorer_security import access_token
-from tests.conftest import copy_study, csrf_of
+from tests.conftest import csrf_of
 from tests.explorer_support import (
     BASE,
+    explorer_fixtures,
     first_segment,
     my_codings,
     post,
 )
 
-
-@pytest.fixture
-def study(explorer_built: Path, tmp_path: Path) -> Study:
-    return copy_study(explorer_built, tmp_path)
-
-
-@pytest.fixture
-def client(study: Study) -> Iterator[TestClient]:
-    with TestClient(create_app(study, include_suggestions=0.3), base_url=BASE) as c:
-        yield c
+study, client = explorer_fixtures("explorer_built")
 
 
 # -- security ----------------------------------------------------------------------------

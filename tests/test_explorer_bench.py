@@ -5,7 +5,6 @@ lives in bench/)."""
 from __future__ import annotations
 
 import socket
-from pathlib import Path
 
 import httpx
 import pytest
@@ -13,12 +12,9 @@ import pytest
 from journeylab.bench import explorer_bench as bench
 from journeylab.bench import explorer_server
 from journeylab.coding.study import Study
-from tests.conftest import copy_study
+from tests.explorer_support import copied_study
 
-
-@pytest.fixture
-def study(explorer_built: Path, tmp_path: Path) -> Study:
-    return copy_study(explorer_built, tmp_path)
+study = copied_study("explorer_built")
 
 
 def _port() -> int:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,26 +16,17 @@ from journeylab.coding.model import CodingStatus
 from journeylab.coding.store import open_store
 from journeylab.coding.study import Study
 from journeylab.themes.explorer import create_app
-from tests.conftest import copy_study, csrf_of
+from tests.conftest import csrf_of
 from tests.explorer_support import (
-    BASE,
     coded_marks,
+    explorer_fixtures,
     first_segment,
     post,
     theme_number,
     theme_segments,
 )
 
-
-@pytest.fixture
-def study(explorer_built: Path, tmp_path: Path) -> Study:
-    return copy_study(explorer_built, tmp_path)
-
-
-@pytest.fixture
-def client(study: Study) -> Iterator[TestClient]:
-    with TestClient(create_app(study, include_suggestions=0.3), base_url=BASE) as c:
-        yield c
+study, client = explorer_fixtures("explorer_built")
 
 
 def test_cache_notices_a_write_from_another_connection(client: TestClient, study: Study) -> None:

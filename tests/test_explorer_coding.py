@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 
 from journeylab.coding.model import CodingStatus
@@ -15,10 +12,11 @@ from journeylab.coding.store import open_store
 from journeylab.coding.study import Study
 from journeylab.themes.explorer import create_app
 from journeylab.themes.report import load_findings
-from tests.conftest import copy_study, csrf_of
+from tests.conftest import csrf_of
 from tests.explorer_support import (
     BASE,
     coded_marks,
+    explorer_fixtures,
     first_segment,
     my_codings,
     post,
@@ -26,16 +24,7 @@ from tests.explorer_support import (
     theme_segments,
 )
 
-
-@pytest.fixture
-def study(explorer_built: Path, tmp_path: Path) -> Study:
-    return copy_study(explorer_built, tmp_path)
-
-
-@pytest.fixture
-def client(study: Study) -> Iterator[TestClient]:
-    with TestClient(create_app(study, include_suggestions=0.3), base_url=BASE) as c:
-        yield c
+study, client = explorer_fixtures("explorer_built")
 
 
 # -- coding ------------------------------------------------------------------------------

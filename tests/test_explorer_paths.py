@@ -13,24 +13,14 @@ from fastapi.testclient import TestClient
 
 from journeylab.coding.study import Study
 from journeylab.themes import explorer as explorer_module
-from journeylab.themes.explorer import create_app
-from tests.conftest import copy_study, csrf_of
+from tests.conftest import csrf_of
 from tests.explorer_support import (
-    BASE,
     body_for,
+    explorer_fixtures,
     store_state,
 )
 
-
-@pytest.fixture
-def study(hostile_built: Path, tmp_path: Path) -> Study:
-    return copy_study(hostile_built, tmp_path)
-
-
-@pytest.fixture
-def client(study: Study) -> Iterator[TestClient]:
-    with TestClient(create_app(study, include_suggestions=0.3), base_url=BASE) as c:
-        yield c
+study, client = explorer_fixtures("hostile_built")
 
 
 ATTACKS = (

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,24 +13,16 @@ from hypothesis import strategies as st
 
 from journeylab.coding.study import Study, load_study
 from journeylab.themes.explorer import create_app
-from tests.conftest import copy_study, csrf_of
+from tests.conftest import csrf_of
 from tests.explorer_support import (
     BASE,
     SCRIPT_PAYLOAD,
     XSS_SOURCE,
+    explorer_fixtures,
     theme_segments,
 )
 
-
-@pytest.fixture
-def study(explorer_built: Path, tmp_path: Path) -> Study:
-    return copy_study(explorer_built, tmp_path)
-
-
-@pytest.fixture
-def client(study: Study) -> Iterator[TestClient]:
-    with TestClient(create_app(study, include_suggestions=0.3), base_url=BASE) as c:
-        yield c
+study, client = explorer_fixtures("explorer_built")
 
 
 # -- pages -------------------------------------------------------------------------------

@@ -9,9 +9,7 @@ import re
 import shutil
 import threading
 from collections.abc import Sequence
-from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -32,8 +30,7 @@ from journeylab.themes.explorer_search import (
 )
 from journeylab.themes.privacy import Pseudonymiser
 from journeylab.themes.templating import make_environment
-from tests.conftest import copy_study
-from tests.explorer_support import BASE
+from tests.explorer_support import BASE, copied_study
 
 # -- the plain definitions the fast paths must equal ----------------------------------------
 
@@ -162,9 +159,7 @@ def test_option_tags_are_the_template_loop(values: list[str], pick: int) -> None
 # -- the page ---------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def study(explorer_built: Path, tmp_path: Path) -> Study:
-    return copy_study(explorer_built, tmp_path)
+study = copied_study("explorer_built")
 
 
 def _options(html: str, name: str) -> list[str]:

@@ -8,8 +8,6 @@ these tests. test_leaks reaches `page_urls` through this module.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,11 +24,12 @@ from journeylab.themes.explorer_security import (
     UNSAFE_METHODS,
     access_token,
 )
-from tests.conftest import copy_study, csrf_of
+from tests.conftest import csrf_of
 from tests.explorer_support import (
     BASE,
     body_for,
     endpoints,
+    explorer_fixtures,
     page_urls,
     store_state,
     write_routes,
@@ -39,15 +38,7 @@ from tests.explorer_support import (
 TOKEN = "korrekt-token-til-test-0123456789"
 
 
-@pytest.fixture
-def study(hostile_built: Path, tmp_path: Path) -> Study:
-    return copy_study(hostile_built, tmp_path)
-
-
-@pytest.fixture
-def client(study: Study) -> Iterator[TestClient]:
-    with TestClient(create_app(study, include_suggestions=0.3), base_url=BASE) as c:
-        yield c
+study, client = explorer_fixtures("hostile_built")
 
 
 # -- binding and the access token --------------------------------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,23 +17,13 @@ from journeylab.coding.store import open_store
 from journeylab.coding.study import Study
 from journeylab.themes.explorer import create_app
 from journeylab.themes.explorer_coding import MAX_SPAN
-from tests.conftest import coded_example, copy_study, csrf_of
+from tests.conftest import coded_example, csrf_of
+from tests.explorer_support import BASE, explorer_fixtures, lone_transcript
 
-BASE = "http://127.0.0.1"
 THEME = "Relationen"
 HOSTILE = "<b>fed</b>"
 XSS_SOURCE = "transcripts/zz_span.txt"
-XSS = f"""\
----
-title: Fokusgruppe om overgange
-participants:
-  Interviewer: {{role: interviewer}}
-  Lone: {{role: medarbejder, pseudonym: Medarbejder 8}}
----
-Interviewer: Hvordan går det med overleveringen?
-
-Lone: Vi mangler en fast sagsbehandler {HOSTILE} ved overgangen til voksen.
-"""
+XSS = lone_transcript(HOSTILE)
 
 
 @pytest.fixture(scope="session")
@@ -43,15 +32,7 @@ def built_study(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return coded_example(tmp_path_factory.mktemp("span") / "fjordby", {XSS_SOURCE: XSS}).root
 
 
-@pytest.fixture
-def study(built_study: Path, tmp_path: Path) -> Study:
-    return copy_study(built_study, tmp_path)
-
-
-@pytest.fixture
-def client(study: Study) -> Iterator[TestClient]:
-    with TestClient(create_app(study, include_suggestions=0.3), base_url=BASE) as c:
-        yield c
+study, client = explorer_fixtures("built_study")
 
 
 def span(client: TestClient, body: dict[str, Any], csrf: str) -> Any:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlencode
@@ -14,29 +13,19 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from journeylab.coding.study import Study
-from journeylab.themes.explorer import create_app
 from journeylab.themes.report import report_study
-from tests.conftest import copy_study, csrf_of
+from tests.conftest import csrf_of
 from tests.explorer_support import (
-    BASE,
     FILE_NAME,
     PLACES,
     XSS_THEME,
     body_for,
+    explorer_fixtures,
     page_urls,
     payload,
 )
 
-
-@pytest.fixture
-def study(hostile_built: Path, tmp_path: Path) -> Study:
-    return copy_study(hostile_built, tmp_path)
-
-
-@pytest.fixture
-def client(study: Study) -> Iterator[TestClient]:
-    with TestClient(create_app(study, include_suggestions=0.3), base_url=BASE) as c:
-        yield c
+study, client = explorer_fixtures("hostile_built")
 
 
 class _Live(HTMLParser):

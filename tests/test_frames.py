@@ -7,30 +7,23 @@ from collections.abc import Callable
 import pytest
 
 import journeylab
-from journeylab.coding.importer import import_study
 from journeylab.coding.model import CodingStatus
 from journeylab.coding.store import open_store
 from journeylab.coding.study import Study
 from journeylab.errors import StoreError
-
-T = "transcripts/fokusgruppe.txt"
+from tests.conftest import code_small_study
 
 
 @pytest.fixture
 def study(make_study: Callable[..., Study]) -> Study:
-    study = make_study()
-    import_study(study)
-    with open_store(study) as store:
-        segs = store.segments(source=T)
-        lone = next(s for s in segs if s.speaker == "Lone")
-        karsten = next(s for s in segs if s.speaker == "Karsten")
-        note = next(s for s in store.segments() if s.text == "God klasselærer")
-        store.set_coding(lone.id, "Relationen", "anna", CodingStatus.ACCEPTED)
-        store.set_coding(lone.id, "Relationen", "bo", CodingStatus.MANUAL)
-        store.set_coding(karsten.id, "Skolen", "anna", CodingStatus.MANUAL)
-        store.set_coding(karsten.id, "Relationen", "anna", CodingStatus.REJECTED)
-        store.set_coding(note.id, "Skolen", "anna", CodingStatus.MANUAL)
-    return study
+    return code_small_study(
+        make_study(),
+        ("Lone", "Relationen", "anna", CodingStatus.ACCEPTED),
+        ("Lone", "Relationen", "bo", CodingStatus.MANUAL),
+        ("Karsten", "Skolen", "anna", CodingStatus.MANUAL),
+        ("Karsten", "Relationen", "anna", CodingStatus.REJECTED),
+        ("note", "Skolen", "anna", CodingStatus.MANUAL),
+    )
 
 
 def test_tables_have_one_row_per_thing(study: Study) -> None:

@@ -26,7 +26,7 @@ from journeylab.journeys.model import Colour, Journey, Note, Stage, Step
 from journeylab.journeys.readers import read_journey_file
 from journeylab.journeys.writers import write_table, write_yaml
 from journeylab.themes.privacy import Pseudonymiser
-from tests.conftest import codings_of, write_study
+from tests.conftest import code_small_study, codings_of, write_study
 
 DATA = Path(__file__).parent / "data" / "qdpx"
 NS = {"q": "urn:QDA-XML:project:1.0"}
@@ -46,17 +46,14 @@ def assert_valid(path: Path) -> None:
 
 @pytest.fixture
 def coded(make_study: Callable[..., Study]) -> Study:
-    study = make_study()
-    import_study(study)
+    study = code_small_study(
+        make_study(),
+        ("Lone", "Relationen", "anna", CodingStatus.ACCEPTED),
+        ("Lone", "Overgangen til voksen", "bo", CodingStatus.MANUAL),
+        ("Karsten", "Skolen", "anna", CodingStatus.REJECTED),
+        ("note", "Relationen", "anna", CodingStatus.MANUAL),
+    )
     with open_store(study) as store:
-        segs = store.segments(source=T)
-        lone = next(s for s in segs if s.speaker == "Lone")
-        karsten = next(s for s in segs if s.speaker == "Karsten")
-        note = next(s for s in store.segments() if s.text == "God klasselærer")
-        store.set_coding(lone.id, "Relationen", "anna", CodingStatus.ACCEPTED)
-        store.set_coding(lone.id, "Overgangen til voksen", "bo", CodingStatus.MANUAL)
-        store.set_coding(karsten.id, "Skolen", "anna", CodingStatus.REJECTED)
-        store.set_coding(note.id, "Relationen", "anna", CodingStatus.MANUAL)
         store.add_memo("theme", "Relationen", "anna", "Se også kontaktpersonerne.")
     return study
 

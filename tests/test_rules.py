@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from journeylab.coding.codebook import load_preset
-from journeylab.coding.model import Codebook, Role, Segment, SegmentKind, Theme
+from journeylab.coding.model import Codebook, Segment
 from journeylab.coding.rules import (
     LENGTH_UNIT,
     _compile,
@@ -19,31 +19,7 @@ from journeylab.coding.rules import (
     score_rules,
 )
 from journeylab.coding.scores import segment_lemmas, tokens
-
-
-def seg(text: str, i: int = 0, lemmas: tuple[str, ...] = ()) -> Segment:
-    return Segment(
-        id=f"t#{i}",
-        source="t",
-        kind=SegmentKind.TURN,
-        position=i,
-        start=0,
-        end=len(text),
-        text=text,
-        role=Role.UNG,
-        lemmas=lemmas,
-    )
-
-
-def book(*themes: tuple[str, tuple[str, ...]]) -> Codebook:
-    return Codebook("t", "da", tuple(Theme(n, "d", keywords=k) for n, k in themes))
-
-
-CB = book(
-    ("Relation", ("sagsbehandler", "tillid")),
-    ("Skole", ("skole",)),
-    ("Vejledning", ("uu", "9. klasse", "stole på")),
-)
+from tests.conftest import CB, book, seg
 
 
 def scores_for(text: str, cb: Codebook = CB) -> dict[str, float]:

@@ -6,35 +6,11 @@ from pathlib import Path
 
 import numpy as np
 
-from journeylab.coding.model import Codebook, Role, Segment, SegmentKind, Theme
+from journeylab.coding.model import Role
 from journeylab.coding.rules import score_rules
 from journeylab.coding.rules_index import INDEX_NAME, build_index, segment_index
 from journeylab.coding.scores import segment_lemmas
-
-
-def seg(text: str, i: int = 0, lemmas: tuple[str, ...] = ()) -> Segment:
-    return Segment(
-        id=f"t#{i}",
-        source="t",
-        kind=SegmentKind.TURN,
-        position=i,
-        start=0,
-        end=len(text),
-        text=text,
-        role=Role.UNG,
-        lemmas=lemmas,
-    )
-
-
-CB = Codebook(
-    "t",
-    "da",
-    (
-        Theme("Relation", "d", keywords=("sagsbehandler", "tillid")),
-        Theme("Skole", "d", keywords=("skole",)),
-        Theme("Vejledning", "d", keywords=("uu", "9. klasse", "stole på")),
-    ),
-)
+from tests.conftest import CB, seg
 
 
 def test_index_is_cached_and_rebuilt_for_other_segments(tmp_path: Path) -> None:

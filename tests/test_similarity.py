@@ -7,21 +7,9 @@ import pytest
 
 from journeylab.coding import similarity_cache
 from journeylab.coding.codebook import load_preset
-from journeylab.coding.model import Codebook, Role, Segment, SegmentKind, Theme
+from journeylab.coding.model import Codebook, Role, Segment, Theme
 from journeylab.coding.similarity import MODES, score_similarity
-
-
-def seg(text: str, i: int = 0) -> Segment:
-    return Segment(
-        id=f"t#{i}",
-        source="t",
-        kind=SegmentKind.TURN,
-        position=i,
-        start=0,
-        end=len(text),
-        text=text,
-        role=Role.UNG,
-    )
+from tests.conftest import seg
 
 
 @pytest.fixture(scope="module")

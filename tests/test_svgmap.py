@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from itertools import pairwise
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from journeylab.errors import InputError
-from journeylab.journeys.model import Colour, Journey, Note, Stage, Step
+from journeylab.journeys.model import Colour, Journey
 from journeylab.journeys.svgmap import (
     EVENT_WRAP,
     NOTE_WRAP,
@@ -20,32 +19,10 @@ from journeylab.journeys.svgmap import (
     overview_svg,
     write_maps,
 )
+from tests.conftest import A, S, T, U, Y, step
 
 NS = "{http://www.w3.org/2000/svg}"
 
-
-def step(
-    text: str,
-    stage: Stage | None = None,
-    age: float | None = None,
-    actor: str | None = None,
-    green: Sequence[str] = (),
-    red: Sequence[str] = (),
-) -> Step:
-    return Step(
-        event=Note(Colour.YELLOW, text, age=age, actor=actor, stage=stage),
-        green=tuple(Note(Colour.GREEN, t) for t in green),
-        red=tuple(Note(Colour.RED, t) for t in red),
-    )
-
-
-S, U, Y, T, A = (
-    Stage.SCHOOL,
-    Stage.UDSKOLING,
-    Stage.YOUTH_EDUCATION,
-    Stage.TRANSITION_18,
-    Stage.ADULT,
-)
 
 JOURNEY = Journey(
     id="J07",

@@ -7,9 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from journeylab.coding.importer import import_study
-from journeylab.coding.store import open_store
-from journeylab.coding.study import load_study
 from journeylab.errors import PrivacyError
 from journeylab.themes.programme import Programme, load_programme
 from journeylab.themes.synthesis import Synthesis, build_synthesis
@@ -19,7 +16,7 @@ from journeylab.themes.synthesis_report import (
     synthesis_command,
     write_synthesis,
 )
-from tests.conftest import code_by_hand
+from tests.conftest import code_by_hand, person_coded_programme
 
 SECRET = "fælles budgetmodel"  # words from Aaby's client-only leaders' focus group
 
@@ -27,34 +24,11 @@ SECRET = "fælles budgetmodel"  # words from Aaby's client-only leaders' focus g
 @pytest.fixture(scope="module")
 def programme(tmp_path_factory: pytest.TempPathFactory) -> Programme:
     """The example with only person codings (no machine suggestions counted)."""
-    root = tmp_path_factory.mktemp("syn") / "programme"
-    shutil.copytree(example_programme_path(), root, ignore=shutil.ignore_patterns(".journeylab"))
-    toml = root / "programme.toml"
-    toml.write_text(
-        toml.read_text(encoding="utf-8").replace("include_suggestions = 0.5", ""), encoding="utf-8"
-    )
-    aaby = root / "aaby" / "study.toml"
-    for key in ("aaby", "bakkedal", "strandvig"):
-        import_study(load_study(root / key))
-    # Relationen: 2 of 3 Aaby journeys and Trine; 1 of 3 Bakkedal journeys; nobody in Strandvig.
-    code_by_hand(
-        root, "aaby", lambda s: s.journey in ("A01", "A02") and s.colour == "green", "Relationen"
-    )
-    code_by_hand(root, "aaby", lambda s: s.speaker == "Trine", "Relationen")
+    root = person_coded_programme(tmp_path_factory.mktemp("syn") / "programme", SECRET)
+    # Relationen: 2 of 3 Aaby journeys and Trine; 1 of 3 Bakkedal ones; nobody in Strandvig.
     code_by_hand(root, "bakkedal", lambda s: s.journey == "B01" and s.colour == "green",
           "Den faste voksne")  # fmt: skip
-    secret = code_by_hand(
-        root, "aaby", lambda s: s.speaker == "Gitte" and SECRET in s.text, "Relationen"
-    )
-    assert secret
-    pinned = f'pinned = ["transcripts/fokusgruppe_ledere.md#{_seg_pos(root, secret[0])}"]\n'
-    aaby.write_text(aaby.read_text(encoding="utf-8").replace("[report]\n", "[report]\n" + pinned))
     return load_programme(root)
-
-
-def _seg_pos(root: Path, text: str) -> str:
-    with open_store(load_study(root / "aaby")) as store:
-        return next(s.id for s in store.segments() if s.text == text).split("#")[1]
 
 
 @pytest.fixture(scope="module")

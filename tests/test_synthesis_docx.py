@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import docx
 import pytest
 
-from journeylab.coding.importer import import_study
-from journeylab.coding.store import open_store
-from journeylab.coding.study import load_study
 from journeylab.errors import InputError, PrivacyError
 from journeylab.themes.docx_images import alt_texts
 from journeylab.themes.programme import Programme, load_programme
 from journeylab.themes.report_docx import document_text
 from journeylab.themes.synthesis import build_synthesis
 from journeylab.themes.synthesis_docx import build_synthesis_docx, write_synthesis_docx
-from journeylab.themes.synthesis_report import example_programme_path, synthesis_command
-from tests.conftest import code_by_hand
+from journeylab.themes.synthesis_report import synthesis_command
+from tests.conftest import person_coded_programme
 
 SECRET = "budgetmodel"  # words from Aaby's client-only leaders' focus group
 
@@ -26,28 +22,9 @@ SECRET = "budgetmodel"  # words from Aaby's client-only leaders' focus group
 @pytest.fixture(scope="module")
 def programme(tmp_path_factory: pytest.TempPathFactory) -> Programme:
     """The example programme with person codings, one of them client-only and pinned."""
-    root = tmp_path_factory.mktemp("syndocx") / "programme"
-    shutil.copytree(example_programme_path(), root, ignore=shutil.ignore_patterns(".journeylab"))
-    toml = root / "programme.toml"
-    toml.write_text(
-        toml.read_text(encoding="utf-8").replace("include_suggestions = 0.5", ""), encoding="utf-8"
+    return load_programme(
+        person_coded_programme(tmp_path_factory.mktemp("syndocx") / "programme", SECRET)
     )
-    for key in ("aaby", "bakkedal", "strandvig"):
-        import_study(load_study(root / key))
-    code_by_hand(
-        root, "aaby", lambda s: s.journey in ("A01", "A02") and s.colour == "green", "Relationen"
-    )
-    code_by_hand(root, "aaby", lambda s: s.speaker == "Trine", "Relationen")
-    secret = code_by_hand(
-        root, "aaby", lambda s: s.speaker == "Gitte" and SECRET in s.text, "Relationen"
-    )
-    assert secret
-    with open_store(load_study(root / "aaby")) as store:
-        pos = next(s.id for s in store.segments() if s.text == secret[0]).split("#")[1]
-    aaby = root / "aaby" / "study.toml"
-    pinned = f'pinned = ["transcripts/fokusgruppe_ledere.md#{pos}"]\n'
-    aaby.write_text(aaby.read_text(encoding="utf-8").replace("[report]\n", "[report]\n" + pinned))
-    return load_programme(root)
 
 
 def test_sections_in_the_order_of_the_html(programme: Programme, tmp_path: Path) -> None:

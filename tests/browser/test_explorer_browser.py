@@ -23,6 +23,7 @@ from journeylab.coding.store import open_store
 from journeylab.coding.study import Study
 from journeylab.themes.explorer import create_app
 from tests.conftest import coded_example
+from tests.explorer_support import lone_transcript
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -34,19 +35,7 @@ ARGS = [
     "--no-first-run",
 ]
 PAYLOAD = "<script>document.title='pwned'</script>"
-XSS = f"""\
----
-title: Fokusgruppe om overgange
-participants:
-  Interviewer: {{role: interviewer}}
-  Lone: {{role: medarbejder, pseudonym: Medarbejder 8}}
----
-Interviewer: Hvordan går det med overleveringen?
-
-Lone: Vi mangler en fast sagsbehandler {PAYLOAD} ved overgangen til voksen.
-
-Lone: Skolen og UU taler for lidt sammen om fraværet.
-"""
+XSS = lone_transcript(PAYLOAD, "Skolen og UU taler for lidt sammen om fraværet.")
 XSS_SOURCE = "transcripts/zz_xss.txt"
 
 
