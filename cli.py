@@ -55,6 +55,14 @@ class JourneylabGroup(click.Group):
                 return super().invoke(ctx)
         except JourneylabError as exc:
             raise click.ClickException(exc.render()) from None
+        except OSError as exc:
+            # What the library did not turn into an error of its own: a read-only
+            # folder, a full disk. One line, like every other error.
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise click.ClickException(
+                f"{where}{exc.strerror or exc} (check that the folder exists, that you may "
+                "write in it and that the disk is not full)"
+            ) from None
         except KeyboardInterrupt:
             click.echo("journeylab: interrupted; nothing half-written was kept", err=True)
             sys.exit(130)
@@ -66,8 +74,9 @@ def main() -> None:
     """journeylab: user journeys, coded focus groups and themed reports.
 
     A study is a folder with study.toml, codebook.yaml, journeys/ and
-    transcripts/. Commands that take a STUDY use the current folder when it is
-    a study, else the embedded example study (Fjordby Kommune).
+    transcripts/. Commands that take a STUDY use the study the current folder
+    is in (it or a parent has study.toml), else the embedded example study
+    (Fjordby Kommune).
 
     \b
     Example:

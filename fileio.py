@@ -114,8 +114,15 @@ def atomic_output(path: str | Path) -> Iterator[Path]:
     On any exception the temporary file is removed and *path* is untouched.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise InputError(
+            f"cannot write here: {exc.strerror or exc}",
+            path=path,
+            hint="choose another output folder, or check that you may write in it",
+        ) from exc
     os.close(fd)
     tmp = Path(tmp_name)
     try:

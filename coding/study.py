@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -109,6 +110,57 @@ def preset_path(name: str) -> Path:
     return Path(str(resources.files("journeylab.coding") / "presets" / f"{name}.yaml"))
 
 
+# What study.toml may hold. A misspelt table or key would otherwise be dropped without
+# a word: `[navne]` for `[names]` turns off every name replacement. The keys of
+# [roles], [names] and [transitions] are the user's own; their values are checked
+# where they are read.
+_TABLES = ("study", "roles", "names", "report", "transcripts", "transitions")
+_KEYS = {
+    "study": ("title", "municipality", "language", "codebook", "date", "pipeline", "programme"),
+    "report": (
+        "background", "considerations", "consideration", "pinned", "banned",
+        "quote_min_words", "quote_max_words", "quotes_per_theme",
+    ),
+    "transcripts": ("title", "date", "municipality", "participants"),
+    "participant": ("role", "pseudonym", "unit"),
+}  # fmt: skip
+# Danish names a consultant may reach for first.
+_DANISH = {
+    "studie": "study", "roller": "roles", "navne": "names", "rapport": "report",
+    "transskriptioner": "transcripts", "overgange": "transitions",
+}  # fmt: skip
+
+
+def _guess(word: str, known: tuple[str, ...]) -> str | None:
+    if word.casefold() in _DANISH:
+        return _DANISH[word.casefold()]
+    found = difflib.get_close_matches(word.casefold(), known, n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def _unknown_keys(data: dict[str, Any], known: tuple[str, ...], path: Path, where: str) -> None:
+    """StudyError for the first key of *data* not in *known*, with a guess at the meant one."""
+    for key in data:
+        if key in known:
+            continue
+        guess = _guess(str(key), known)
+        if not where:
+            raise StudyError(
+                f"unknown table [{key}]",
+                path=path,
+                hint=(f"did you mean [{guess}]? " if guess else "")
+                + f"study.toml has the tables {', '.join(f'[{k}]' for k in known)}",
+            )
+        if data[key] is None and not guess:
+            # YAML front matter: `{unit: Skolen, AKT}` reads "AKT" as a key of its own.
+            hint = 'a comma inside { } starts a new key: put the value in quotes, e.g. "A, B"'
+        else:
+            hint = (f"did you mean '{guess}'? " if guess else "") + (
+                f"the keys here are {', '.join(known)}"
+            )
+        raise StudyError(f"unknown key '{key}'", path=path, where=where, hint=hint)
+
+
 def _str(data: dict[str, Any], key: str, path: Path, table: str, default: str | None = None) -> Any:
     value = data.get(key, default)
     if value is not None and not isinstance(value, str):
@@ -150,6 +202,8 @@ def _participants(raw: Any, path: Path, where: str) -> tuple[Participant, ...]:
                 path=path,
                 where=where,
             )
+        # A misspelt `pseudonym` would print the real name wherever the speaker is named.
+        _unknown_keys(spec, _KEYS["participant"], path, f"{where}, participant '{name}'")
         out.append(
             Participant(
                 name=str(name),
@@ -191,9 +245,12 @@ def load_study(root: str | Path) -> Study:
             hint='names with æ, ø, å or spaces must be in quotes, e.g. "efterværn" = ...',
         ) from exc
 
-    for table in ("study", "roles", "names", "report", "transcripts"):
+    _unknown_keys(data, _TABLES, path, "")
+    for table in _TABLES:
         if table in data and not isinstance(data[table], dict):
             raise StudyError(f"[{table}] must be a table", path=path)
+    for table in ("study", "report"):
+        _unknown_keys(data.get(table, {}), _KEYS[table], path, f"[{table}]")
     s = data.get("study", {})
     title = _str(s, "title", path, "study")
     if not title:
@@ -229,6 +286,7 @@ def load_study(root: str | Path) -> Study:
         where = f'[transcripts."{fname}"]'
         if not isinstance(spec, dict):
             raise StudyError("must be a table", path=path, where=where)
+        _unknown_keys(spec, _KEYS["transcripts"], path, where)
         metas.append(
             (
                 str(fname),
@@ -260,9 +318,15 @@ def load_study(root: str | Path) -> Study:
 
 
 def find_study(path: str | Path | None) -> Study:
-    """The study at *path*; without one, the current folder if it is a study, else the example."""
+    """The study at *path*; without one, the study the current folder is in, else the example.
+
+    "In" as git finds its repository: the current folder or the nearest parent with a
+    study.toml, so a command run from transcripts/ uses its study, not the example.
+    """
     if path is not None:
         return load_study(path)
-    if Path("study.toml").is_file():
-        return load_study(Path.cwd())
+    here = Path.cwd()
+    for folder in (here, *here.parents):
+        if (folder / "study.toml").is_file():
+            return load_study(folder)
     return load_study(example_study_path())

@@ -280,3 +280,51 @@ def test_report_refuses_a_name_it_cannot_tell_the_format_from(coded_example: Pat
     result = CliRunner().invoke(main, ["report", str(coded_example), "--out", "rapport.pdf"])
     assert result.exit_code == 2 and "rapport.pdf" in result.output
     assert not Path("rapport.pdf").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["report", "{study}", "--out", "{blocked}/rapport.html"],
+        ["report", "{study}", "--out", "{blocked}/rapport.md"],
+        ["report", "{study}", "--out", "{blocked}/rapport.docx"],
+        ["export", "{study}", "--out", "{blocked}/kodning.xlsx"],
+        ["export", "{study}", "--format", "csv", "--out", "{blocked}/tabeller"],
+        ["journeys", "{study}", "--map", "{blocked}/kort"],
+        ["review", "{study}", "--out", "{blocked}/ark.xlsx", "--coder", "AB"],
+        ["findings", "{study}", "--out", "{blocked}/findings.yaml"],
+        ["init", "{blocked}/ny"],
+    ],
+    ids=lambda a: " ".join(a[:3]),
+)
+def test_an_output_folder_that_cannot_be_written_is_one_line(
+    coded_example: Path, tmp_path: Path, args: list[str]
+) -> None:
+    # A file where the output folder should be: refused for root too, unlike permissions.
+    blocked = tmp_path / "a-file"
+    blocked.write_text("x", encoding="utf-8")
+    argv = [a.format(study=coded_example, blocked=blocked) for a in args]
+    result = CliRunner().invoke(main, argv)
+    assert result.exit_code == 1, result.output
+    # `journeys` prints its tables before it writes the maps: the error is the last line.
+    errors = [line for line in result.output.splitlines() if "Error" in line]
+    assert errors == [result.output.strip().splitlines()[-1]], result.output
+    assert errors[0].startswith("Error: ") and "a-file" in errors[0]
+    assert "Traceback" not in result.output
+    assert blocked.read_text(encoding="utf-8") == "x"
+
+
+def test_an_os_error_the_library_lets_through_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from journeylab.coding import scaffold
+
+    def read_only(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied", str(tmp_path / "s" / "study.toml"))
+
+    monkeypatch.setattr(scaffold, "init_study", read_only)
+    result = CliRunner().invoke(main, ["init", str(tmp_path / "s")])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ") and "Traceback" not in result.output
+    assert "study.toml: Permission denied" in result.output
+    assert len(result.output.strip().splitlines()) == 1

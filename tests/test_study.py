@@ -74,3 +74,74 @@ def test_find_study_prefers_current_folder(tmp_path: Path, monkeypatch: pytest.M
 def test_find_study_falls_back_to_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     assert find_study(None).root == example_study_path()
+
+
+def test_find_study_looks_in_the_parent_folders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path, '[study]\ntitle = "Her"\n')
+    inside = tmp_path / "transcripts" / "gamle"
+    inside.mkdir(parents=True)
+    monkeypatch.chdir(inside)
+    assert find_study(None).root == tmp_path
+
+
+@pytest.mark.parametrize(
+    ("text", "problem", "guess"),
+    [
+        # The Danish word for the table: without the check, every name would be printed.
+        ('[study]\ntitle = "T"\n[navne]\n"Bo" = "Anton"\n', "unknown table [navne]", "[names]"),
+        ('[study]\ntitle = "T"\n[name]\n"Bo" = "Anton"\n', "unknown table [name]", "[names]"),
+        ('[study]\ntitle = "T"\nlangauge = "en"\n', "unknown key 'langauge'", "'language'"),
+        (
+            '[study]\ntitle = "T"\n[report]\nquotes_per_them = 3\n',
+            "[report]: unknown key 'quotes_per_them'",
+            "'quotes_per_theme'",
+        ),
+        (
+            '[study]\ntitle = "T"\n[transcripts."a.md"]\ntitel = "X"\n',
+            "unknown key 'titel'",
+            "'title'",
+        ),
+        (
+            '[study]\ntitle = "T"\n[transcripts."a.md".participants]\n'
+            'Bo = { role = "ung", pseudonm = "Anton" }\n',
+            "participant 'Bo': unknown key 'pseudonm'",
+            "'pseudonym'",
+        ),
+    ],
+    ids=["navne", "name", "langauge", "report-key", "transcript-key", "participant-key"],
+)
+def test_a_misspelt_table_or_key_is_an_error_with_a_guess(
+    tmp_path: Path, text: str, problem: str, guess: str
+) -> None:
+    with pytest.raises(StudyError) as err:
+        load_study(write(tmp_path, text))
+    message = str(err.value)
+    assert problem in message
+    assert f"did you mean {guess}?" in message
+    assert "study.toml" in message
+    assert "\n" not in message
+
+
+def test_every_key_the_documentation_shows_is_known(tmp_path: Path) -> None:
+    # docs/FORMATS.md's study.toml block as a user copies it, commented-out keys included.
+    text = (Path(__file__).parents[1] / "docs" / "FORMATS.md").read_text(encoding="utf-8")
+    block = text.split("## study.toml", 1)[1].split("```toml", 1)[1].split("```", 1)[0]
+    block = block.replace("# pipeline", "pipeline").replace("# default", "default")
+    study = load_study(write(tmp_path, block))
+    assert study.pipeline and study.default_role and study.names
+
+
+def test_the_example_and_programme_studies_load() -> None:
+    examples = example_study_path().parent
+    for toml in sorted(examples.rglob("study.toml")):
+        assert load_study(toml.parent).title
+
+
+def test_a_comma_in_a_yaml_flow_mapping_is_explained(tmp_path: Path) -> None:
+    from journeylab.coding.study import parse_participants
+
+    raw = {"Bo": {"role": "medarbejder", "unit": "Skolen", "AKT": None}}  # {unit: Skolen, AKT}
+    with pytest.raises(StudyError, match="put the value in quotes"):
+        parse_participants(raw, tmp_path / "a.md", "participants")
