@@ -68,3 +68,27 @@ def test_more_people_never_gives_a_smaller_word(a: int, b: int, size: int) -> No
     if "one" not in (k_low, k_high):
         assert ORDER.index(k_low) <= ORDER.index(k_high)
     assert quantify(high, size, "ung")  # never empty, never raises
+
+
+# One (count, size) per rule, so every level is checked on its own.
+LEVELS = [(0, 8), (8, 8), (1, 8), (7, 8), (4, 8), (2, 8), (2, 20)]
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_the_word_alone_stands_alone_at_every_level(lang: str) -> None:
+    # The overview's cell under "Unge"/"Young people" has no noun after the word.
+    keys = {quantifier_key(count, size) for count, size in LEVELS}
+    assert keys == set(ORDER)
+    for count, size in LEVELS:
+        word = quantify(count, size, None, lang)
+        assert word.split()[-1] not in {"af", "of", "no"}, (count, size, word)
+        assert word == word.strip() and word
+
+
+def test_the_words_alone_in_danish_and_english() -> None:
+    assert quantify(7, 8, None) == "størstedelen"
+    assert quantify(0, 8, None, lang="en") == "none"
+    assert quantify(7, 8, None, lang="en") == "most"
+    # With a noun the phrase is unchanged.
+    assert quantify(7, 8, "ung") == "størstedelen af de unge"
+    assert quantify(0, 8, "ung", lang="en") == "no young people"

@@ -286,3 +286,34 @@ def test_a_name_leak_in_a_chart_file_writes_neither_folder_nor_report(
     with pytest.raises(PrivacyError, match="Jonas"):
         write_report(study, leaky, out / "r.md", fmt="md")
     assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize("fmt", ["html", "md"])
+@pytest.mark.parametrize(
+    ("lang", "date", "meeting"),
+    [("da", "4. maj 2026", "12. marts 2026"), ("en", "4 May 2026", "12 March 2026")],
+)
+def test_dates_are_written_out(study: Study, fmt: str, lang: str, date: str, meeting: str) -> None:
+    text = render_report(findings_for(study), fmt=fmt, lang=lang)
+    assert date in text  # the title page: the sample study.toml says 2026-05-04
+    assert meeting in text  # the focus group's date, 2026-03-12, in the method section
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", text)
+
+
+@pytest.mark.parametrize(("lang", "most", "none"), [("da", "Størstedelen", "Ingen"),
+                                                    ("en", "Most", "None")])  # fmt: skip
+def test_overview_quantifiers_stand_alone(study: Study, lang: str, most: str, none: str) -> None:
+    html = render_report(findings_for(study), lang=lang)
+    cells = re.findall(r'<td class="count">(.*?)</td>', html)
+    assert most in cells and none in cells  # Relationen: 4 of 5 young people; nobody in one
+    md = render_report(findings_for(study), fmt="md", lang=lang)
+    assert f"| {most} |" in md
+    assert not any(c.endswith((" af", " of")) for c in cells)
+
+
+def test_overview_description_header_hides_with_its_cells(study: Study) -> None:
+    # On a narrow screen the description column goes; its header must go with it.
+    html = render_report(findings_for(study))
+    assert re.search(r'<th class="desc">[^<]*</th>', html)
+    css = re.search(r"@media \(max-width: 760px\) \{(.*?)\n\}", html, re.S)
+    assert css and re.search(r"\.overview \.desc \{ display: none; \}", css.group(1))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import docx
@@ -217,3 +218,31 @@ def test_names_are_checked_before_writing(
     with pytest.raises(PrivacyError):
         write_docx_report(study, out)
     assert not out.exists()
+
+
+@pytest.mark.parametrize(("lang", "tag", "date"), [("da", "da-DK", "4. maj 2026"),
+                                                   ("en", "en-GB", "4 May 2026")])  # fmt: skip
+def test_word_knows_the_reports_language_title_and_maker(
+    make_study: Callable[..., Study], tmp_path: Path, lang: str, tag: str, date: str
+) -> None:
+    from tests.conftest import STUDY_TOML
+    from tests.test_docx_meta import core, languages, parts
+
+    toml = STUDY_TOML.replace('language = "da"', 'language = "da"\ndate = "2026-05-04"')
+    study = make_study({"study.toml": toml})
+    import_study(study)
+    out = write_docx_report(study, tmp_path / "r.docx", lang=lang)
+    xml = parts(out.read_bytes())
+    assert languages(xml["word/styles.xml"]) == (tag, tag)  # Word proofs Danish as Danish
+    props = core(xml["docProps/core.xml"])
+    assert props["dc:title"] == study.title
+    assert props["dc:creator"] == props["cp:lastModifiedBy"] == "journeylab"
+    assert props["dc:description"] == ""
+    assert props["dcterms:created"].startswith(str(datetime.now(UTC).year))
+    assert "python-docx" not in xml["docProps/core.xml"]
+    doc = docx.Document(str(out))
+    assert date in doc.paragraphs[1].text and "2026-05-04" not in doc.paragraphs[1].text
+    meeting = "12. marts 2026" if lang == "da" else "12 March 2026"  # the focus group's date
+    assert any(
+        p.text.startswith(f"Fokusgruppe med medarbejdere ({meeting})") for p in doc.paragraphs
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -121,3 +122,25 @@ def test_one_call_command_imports_codes_and_writes(tmp_path: Path) -> None:
     assert html.count('class="recommendation"') == 8
     assert "Aaby Kommune" in html and "Strandvig Kommune" in html
     assert "budgetmodel" not in html
+
+
+@pytest.mark.parametrize("fmt", ["html", "md"])
+@pytest.mark.parametrize(
+    ("lang", "half", "whole", "date"),
+    [("da", "(17,5 år)", "(18 år)", "1. juni 2026"),
+     ("en", "(17.5 years)", "(18 years)", "1 June 2026")],
+)  # fmt: skip
+def test_ages_and_date_as_a_reader_writes_them(
+    shared: Synthesis, fmt: str, lang: str, half: str, whole: str, date: str
+) -> None:
+    # The example's transitions are at 15, 16, 17.5, 18 and 23; its date is 2026-06-01.
+    text = render_synthesis(shared, fmt=fmt, lang=lang)
+    assert half in text and whole in text
+    assert "17,50" not in text and "17.50" not in text
+    assert date in text and "2026-06-01" not in text
+
+
+def test_overview_table_scrolls_in_its_own_box_on_a_phone(shared: Synthesis) -> None:
+    # Unwrapped, the four columns made a 390 px phone's whole page 621 px wide.
+    html = render_synthesis(shared)
+    assert re.search(r'<div class="table-wrap">\s*<table class="overview">', html)

@@ -95,3 +95,24 @@ def test_the_command_writes_docx(programme: Programme, tmp_path: Path) -> None:
     with pytest.raises(InputError):
         synthesis_command(programme.root, tmp_path / "x.pdf", fmt="pdf")
     assert not (tmp_path / "x.pdf").exists()
+
+
+@pytest.mark.parametrize(("lang", "tag", "age", "date"),
+                         [("da", "da-DK", "(17,5 år)", "1. juni 2026"),
+                          ("en", "en-GB", "(17.5 years)", "1 June 2026")])  # fmt: skip
+def test_word_knows_the_language_title_ages_and_date(
+    programme: Programme, lang: str, tag: str, age: str, date: str
+) -> None:
+    from tests.test_docx_meta import core, languages, parts, saved
+
+    doc = build_synthesis_docx(build_synthesis(programme), lang=lang)
+    xml = parts(saved(doc))
+    assert languages(xml["word/styles.xml"]) == (tag, tag)
+    props = core(xml["docProps/core.xml"])
+    assert props["dc:title"] == programme.title
+    assert props["dc:creator"] == props["cp:lastModifiedBy"] == "journeylab"
+    assert props["dc:description"] == ""
+    headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 2"]
+    assert "Voksenplanen begynder " + age in headings
+    assert not any("17,50" in h or "17.50" in h for h in headings)
+    assert date in doc.paragraphs[1].text and "2026-06-01" not in doc.paragraphs[1].text

@@ -68,3 +68,33 @@ def test_locale_strings_are_what_the_pure_python_loader_reads(lang: str) -> None
     plain = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
     assert templating.strings(lang) == plain
     assert plain  # the file was read, not an empty mapping on both sides
+
+
+@pytest.mark.parametrize(
+    ("age", "da", "en"),
+    [(18, "18 år", "18 years"), (18.0, "18 år", "18 years"), (17.5, "17,5 år", "17.5 years"),
+     (16.25, "16,25 år", "16.25 years"), (1, "1 år", "1 year")],
+)  # fmt: skip
+def test_ages_without_trailing_zeros(age: float, da: str, en: str) -> None:
+    assert templating.years(age, "da") == da
+    assert templating.years(age, "en") == en
+    source = "{{ a|years(lang) }}"
+    env = templating.build_environment(None)
+    assert env.from_string(source).render(a=age, lang="da") == da
+
+
+@pytest.mark.parametrize(
+    ("value", "da", "en"),
+    [
+        ("2026-05-04", "4. maj 2026", "4 May 2026"),
+        ("2026-01-31", "31. januar 2026", "31 January 2026"),
+        ("2026-12-01T09:30:00", "1. december 2026", "1 December 2026"),
+        ("2026-03", "marts 2026", "March 2026"),
+        ("Foråret 2026", "Foråret 2026", "Foråret 2026"),  # the analyst's own words
+        ("2026-13-40", "2026-13-40", "2026-13-40"),  # not a date: left as written
+        (None, "", ""),
+    ],
+)
+def test_dates_are_written_out_in_the_reports_language(value: str | None, da: str, en: str) -> None:
+    assert templating.long_date(value, "da") == da
+    assert templating.long_date(value, "en") == en

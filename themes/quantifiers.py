@@ -19,6 +19,10 @@ otherwise                  få                  a few
 So 1 of 8 is "én ung", 2 of 8 "flere unge" (0.25), 2 of 20 "få unge",
 4 of 8 "mange unge", 6 of 8 "størstedelen af de unge" and 8 of 8 "alle unge".
 A count above the group size is treated as the whole group.
+
+Without a noun (a table cell under the group's heading, "Unge: Størstedelen") the
+word must stand alone: Danish "størstedelen", not "størstedelen af", and English
+"none", not "no".
 """
 
 from __future__ import annotations
@@ -90,6 +94,12 @@ _WORDS = {
     },
 }
 
+# The words that change when no noun follows them.
+_ALONE = {
+    "da": {"most": "størstedelen"},
+    "en": {"none": "none"},
+}
+
 
 def quantifier_key(count: int, group_size: int) -> str:
     """The rule that applies: none, all, one, most, many, several or few."""
@@ -120,12 +130,15 @@ def _noun(noun: str, lang: str) -> _Noun:
 
 
 def quantify(count: int, group_size: int, noun: str | None, lang: str = "da") -> str:
-    """The careful phrase for *count* of *group_size*, e.g. "flere unge" or "én medarbejder"."""
+    """The careful phrase for *count* of *group_size*, e.g. "flere unge" or "én medarbejder".
+
+    With no *noun*, the quantifier alone, in a form that needs no noun after it.
+    """
     lang = lang if lang in _WORDS else "da"
     key = quantifier_key(count, group_size)
     word = _WORDS[lang][key]
     if noun is None:
-        return word
+        return _ALONE[lang].get(key, word)
     n = _noun(noun, lang)
     if key == "one":
         return f"{word} {n.singular}"

@@ -43,12 +43,13 @@ from journeylab.themes.docx_images import (
     usable_height,
     usable_width,
 )
+from journeylab.themes.docx_meta import set_metadata
 from journeylab.themes.findings import Findings, ThemeFindings
 from journeylab.themes.privacy import Pseudonymiser
 from journeylab.themes.quantifiers import capitalise
 from journeylab.themes.quotes import quote_tag
 from journeylab.themes.recommendations import PartnershipSection, support_lines
-from journeylab.themes.templating import strings
+from journeylab.themes.templating import long_date, strings
 
 STEPS_PER_PICTURE = 8
 JOURNEYS_APPENDIX = {"da": "Bilag: Brugerrejserne", "en": "Appendix: The user journeys"}
@@ -249,9 +250,11 @@ def build_docx(
     t = strings(lang)
     f = findings
     doc = Document()
-    doc.core_properties.title = f.title
+    set_metadata(doc, title=f.title, lang=lang)
     doc.add_heading(f.title, level=0)
-    sub = " – ".join(x for x in (str(t["report_kind"]), f.municipality, f.date) if x)
+    sub = " – ".join(
+        x for x in (str(t["report_kind"]), f.municipality, long_date(f.date, lang)) if x
+    )
     doc.add_paragraph(sub)
     if analyst:
         doc.add_paragraph(str(t["analyst_version"]))
@@ -280,7 +283,7 @@ def build_docx(
     )  # fmt: skip
     for g in basis.focus_groups:
         people = ", ".join(f"{n} {t['role_many'][r]}" for r, n in g.roles)
-        doc.add_paragraph(f"{g.title}{f' ({g.date})' if g.date else ''}: {people}",
+        doc.add_paragraph(f"{g.title}{f' ({long_date(g.date, lang)})' if g.date else ''}: {people}",
                           style="List Bullet")  # fmt: skip
     doc.add_paragraph(str(t["coding_text"]).format(n=len(f.themes)))
     doc.add_paragraph(str(t["quantifier_text"]))

@@ -21,6 +21,7 @@ from docx.shared import Inches
 
 from journeylab.fileio import atomic_output
 from journeylab.themes.docx_images import add_svg, alt_strings, share_chart
+from journeylab.themes.docx_meta import set_metadata
 from journeylab.themes.programme import Programme, load_programme_codebook
 from journeylab.themes.quantifiers import capitalise
 from journeylab.themes.quotes import quote_tag
@@ -34,7 +35,7 @@ from journeylab.themes.synthesis import (
     privacy_checkers,
     synthesise,
 )
-from journeylab.themes.templating import decimal, number, strings
+from journeylab.themes.templating import long_date, number, strings, years
 
 ROLES = ("ung", "medarbejder", "leder")
 
@@ -105,13 +106,8 @@ def _theme(doc: DocumentObject, s: Synthesis, theme: ProgrammeTheme, n: int, t: 
         doc.add_paragraph(f"– {quote_tag(q.role, q.municipality, lang)}", style="Quote")
 
 
-def _age(age: float, lang: str) -> str:
-    years = decimal(age, lang) if age % 1 else str(int(age))
-    return f"{years} {'år' if lang == 'da' else 'years'}"
-
-
 def _transition(doc: DocumentObject, tr: TransitionFindings, t: dict[str, Any], lang: str) -> None:
-    doc.add_heading(f"{tr.point.label} ({_age(tr.point.age, lang)})", level=2)
+    doc.add_heading(f"{tr.point.label} ({years(tr.point.age, lang)})", level=2)
     header = [str(t[k]) for k in ("syn_municipality", "syn_reaching", "syn_before", "syn_after",
                                   "syn_actor_changes", "syn_waits")]  # fmt: skip
     rows = [[name, str(r.reaching), f"{r.green_before} / {r.red_before}",
@@ -160,9 +156,9 @@ def build_synthesis_docx(
     svgs = [] if svgs is None else svgs
     t = strings(lang)
     doc = Document()
-    doc.core_properties.title = f"{s.title} – {s.scope}" if s.scope else s.title
+    set_metadata(doc, title=f"{s.title} – {s.scope}" if s.scope else s.title, lang=lang)
     doc.add_heading(s.title, level=0)
-    doc.add_paragraph(" – ".join(x for x in (str(t["syn_kind"]), s.date) if x))
+    doc.add_paragraph(" – ".join(x for x in (str(t["syn_kind"]), long_date(s.date, lang)) if x))
     doc.add_paragraph(" · ".join(s.municipalities))
     if s.scope:
         doc.add_paragraph(str(t["syn_own_version"]).format(m=s.scope)).runs[0].bold = True

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from datetime import date
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -57,6 +58,47 @@ def decimal(value: float, lang: str = "da") -> str:
     """0.71 -> "0,71" (da) or "0.71" (en)."""
     text = f"{value:.2f}"
     return text.replace(".", ",") if lang == "da" else text
+
+
+def years(value: float, lang: str = "da") -> str:
+    """An age: 18 -> "18 år" / "18 years", 17.5 -> "17,5 år" / "17.5 years"."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")  # no "17,50": a trailing zero is noise
+    if lang == "da":
+        return f"{text.replace('.', ',')} år"
+    return f"{text} {'year' if text == '1' else 'years'}"
+
+
+# Written out rather than taken from the locale: the machine's locale is not the
+# report's language, and a report must read the same wherever it is rendered.
+_MONTHS = {
+    "da": ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
+           "september", "oktober", "november", "december"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+}  # fmt: skip
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?(?:[T ][0-9:.+\-Z]*)?")
+
+
+def long_date(value: object, lang: str = "da") -> str:
+    """An ISO date as a reader writes it: "2026-05-04" -> "4. maj 2026" (da) or
+    "4 May 2026" (en); "2026-05" -> "maj 2026". Any other text is kept as written
+    ("Foråret 2026"); None is ""."""
+    if value is None:
+        return ""
+    text = str(value).strip()
+    match = _ISO_DATE.fullmatch(text)
+    if match is None:
+        return text
+    year, month = int(match[1]), int(match[2])
+    day = int(match[3]) if match[3] else None
+    try:
+        date(year, month, day or 1)
+    except ValueError:  # "2026-13-40": not a date, so not ours to rewrite
+        return text
+    name = _MONTHS["en" if lang == "en" else "da"][month - 1]
+    if day is None:
+        return f"{name} {year}"
+    return f"{day}. {name} {year}" if lang != "en" else f"{day} {name} {year}"
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ»\"'(])")
@@ -194,6 +236,8 @@ def build_environment(bytecode_cache: BytecodeCache | None) -> Environment:
     env.filters["first_sentence"] = first_sentence
     env.filters["number"] = number
     env.filters["decimal"] = decimal
+    env.filters["years"] = years
+    env.filters["long_date"] = long_date
     env.filters["css_colour"] = lambda value: _colour(value, "#2a5d84")
     env.globals["quantify"] = quantify
     env.globals["quote_tag"] = quote_tag
