@@ -98,6 +98,8 @@ def review(
         f"{result.rows} rows: {result.accepted} accepted, {result.rejected} rejected, "
         f"{result.manual} added, {result.removed} removed, {result.memos} memos"
     )
+    for line in result.details():
+        click.echo(line)
     for name in result.new_themes:
         click.echo(f"new theme added to the study (emergent): {name}")
 

@@ -4,7 +4,8 @@ Every suggested and person coding is a row; a segment without codings still gets
 one row with an empty theme, so the sheet shows all the material. With
 ``unit="turn"`` the sentence windows of a long turn are merged back into the
 turn: its full text, and per theme and coder the best score of its windows.
-Names are pseudonymised on the way out (speakers and text).
+Names are pseudonymised on the way out (speakers and text), and every cell is
+checked for real names before anything is written.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from journeylab.coding.store import SourceRecord, open_store
 from journeylab.coding.study import Study
 from journeylab.errors import InputError
 from journeylab.fileio import atomic_output
-from journeylab.themes.privacy import Pseudonymiser
+from journeylab.themes.privacy import Pseudonymiser, file_fix, theme_fix
 
 COLUMNS = (
     "source",
@@ -104,6 +105,12 @@ def coding_rows(
     study: Study, *, unit: str = "segment", statuses: Iterable[CodingStatus] | None = None
 ) -> list[dict[str, object]]:
     """The export's rows (plain dicts keyed by COLUMNS), in source and segment order."""
+    return _coding_rows(study, unit, statuses)[0]
+
+
+def _coding_rows(
+    study: Study, unit: str, statuses: Iterable[CodingStatus] | None
+) -> tuple[list[dict[str, object]], Pseudonymiser]:
     if unit not in UNITS:
         raise InputError(f"unknown unit '{unit}'", hint=f"choose one of: {', '.join(UNITS)}")
     wanted = None if statuses is None else {CodingStatus(s) for s in statuses}
@@ -142,7 +149,25 @@ def coding_rows(
                 row["coder"] = one.coder
                 row["status"] = one.status.value
             rows.append({k: row.get(k) for k in COLUMNS})
-    return rows
+    return rows, privacy
+
+
+def _cell_fix(column: str, value: str) -> str | None:
+    if column in ("source", "segment_id"):
+        return file_fix(value)
+    if column == "theme":
+        return theme_fix(value)
+    return None
+
+
+def check_coding_rows(privacy: Pseudonymiser, rows: Sequence[dict[str, object]], out: Path) -> None:
+    """PrivacyError naming the row and column when any cell would show a real name.
+
+    Text and speakers are pseudonymised in coding_rows; file names, segment ids,
+    themes and coders are written as stored, so every cell is checked.
+    """
+    sheet = "kodning" if Path(out).suffix.lower() == ".xlsx" else None
+    privacy.check_rows(rows, out, sheet=sheet, fix=_cell_fix)
 
 
 def export_codings(
@@ -153,10 +178,14 @@ def export_codings(
     unit: str = "segment",
     statuses: Iterable[CodingStatus] | None = None,
 ) -> int:
-    """Write the coding sheet to *out* (atomically); the number of rows written."""
+    """Write the coding sheet to *out* (atomically); the number of rows written.
+
+    A real name in any cell refuses the export (PrivacyError): nothing is written.
+    """
     if fmt not in FORMATS:
         raise InputError(f"unknown format '{fmt}'", hint=f"choose one of: {', '.join(FORMATS)}")
-    rows = coding_rows(study, unit=unit, statuses=statuses)
+    rows, privacy = _coding_rows(study, unit, statuses)
+    check_coding_rows(privacy, rows, out)
     with atomic_output(out) as tmp:
         if fmt == "csv":
             _write_csv(tmp, rows)

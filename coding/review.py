@@ -10,6 +10,7 @@ xlsx/csv writing and reading in review_io.py.
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
 
 Order = Literal["uncertain", "source"]
 TOP = 3
+SHEET = "Kodning"  # the sheet a person fills in
+LISTS = "Temaer"  # the hidden sheet the theme dropdowns read
 
 # Column ids -> the Danish header a consultant sees. Reading matches the headers.
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -46,6 +49,9 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("t3", "tema 3"),
     ("new", "nyt tema"),
     ("memo", "memo"),
+    # What the row showed as the person's themes when the sheet was written (hidden in xlsx):
+    # reading removes only themes cleared from that, never a coding made after the sheet.
+    ("shown", "vist ved udtræk (rør ikke)"),
 )
 HEADERS = {key: label for key, label in COLUMNS}
 REQUIRED = ("id", "text", "accept", "t1", "t2", "t3", "new", "memo")
@@ -71,6 +77,11 @@ GUIDE: tuple[tuple[str, str], ...] = (
         "Det bliver oprettet og sat på rækken.",
     ),
     ("memo", "En note til analysen, fx hvorfor rækken er svær at kode."),
+    (
+        "vist ved udtræk",
+        "Skjult kolonne: dine temaer på rækken, da arket blev lavet. journeylab fjerner kun "
+        "et tema, du har slettet herfra, aldrig en kodning, du har lavet siden. Må ikke ændres.",
+    ),
     ("", ""),
     (
         "Sådan gør du",
@@ -104,6 +115,7 @@ class SheetRow:
             "accept": self.accept,
             "new": "",
             "memo": "",
+            "shown": shown_record(self.segment.id, self.themes),
         }
         for i in range(TOP):
             theme, conf = self.suggestions[i] if i < len(self.suggestions) else ("", None)
@@ -124,6 +136,64 @@ class ReviewResult:
     removed: int
     memos: int
     new_themes: tuple[str, ...]
+    # (segment id, theme): what was removed, and the person's codings left alone because
+    # the sheet did not show them (made after it was written) or has no record of its rows.
+    removals: tuple[tuple[str, str], ...] = ()
+    not_shown: tuple[tuple[str, str], ...] = ()
+    unrecorded: tuple[tuple[str, str], ...] = ()
+
+    def details(self) -> list[str]:
+        """Lines for the read summary: every removal by segment, and what was kept."""
+        lines = [f"removed from {sid}: {', '.join(t)}" for sid, t in _by_segment(self.removals)]
+        if self.not_shown:
+            lines.append(
+                f"kept {len(self.not_shown)} of your codings that this sheet did not show "
+                "(coded after it was written, or beyond its three theme columns)"
+            )
+        if self.unrecorded:
+            lines.append(
+                f"kept {len(self.unrecorded)} of your codings that are not on their row: the "
+                "sheet does not record what these rows showed (an older sheet, or the column "
+                f"'{HEADERS['shown']}' was changed), so a theme you cleared cannot be told "
+                "from one coded since. To remove one, export a fresh sheet:"
+            )
+            lines += [f"  {sid}: {', '.join(t)}" for sid, t in _by_segment(self.unrecorded)]
+        return lines
+
+
+def _by_segment(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, list[str]]]:
+    grouped: dict[str, list[str]] = {}
+    for sid, theme in pairs:
+        grouped.setdefault(sid, []).append(theme)
+    return list(grouped.items())
+
+
+def shown_record(segment_id: str, themes: Sequence[str]) -> str:
+    """The 'shown' cell: the row's segment and the person's themes it showed, as JSON.
+
+    JSON in one text cell survives Excel, LibreOffice and a CSV round trip; the id
+    catches a record that got separated from its row (a sort of some columns only).
+    """
+    return json.dumps({"id": segment_id, "themes": list(themes)}, ensure_ascii=False)
+
+
+def parse_shown(cell: str, segment_id: str) -> frozenset[str] | None:
+    """The casefolded themes a row showed, or None when the row has no usable record."""
+    try:
+        data = json.loads(cell)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or data.get("id") != segment_id:
+        return None
+    themes = data.get("themes")
+    if not isinstance(themes, list) or not all(isinstance(t, str) for t in themes):
+        return None
+    return frozenset(fold(t) for t in themes)
+
+
+def fold(theme: str) -> str:
+    """A theme name as cells are compared: whitespace collapsed, case ignored."""
+    return " ".join(theme.split()).casefold()
 
 
 def suggestions_by_segment(codings: Sequence[Coding]) -> dict[str, list[tuple[str, float]]]:
@@ -170,6 +240,18 @@ def sheet_rows(
     only: Iterable[str] | None = None,
 ) -> tuple[list[SheetRow], list[Theme]]:
     """The rows a review sheet holds, and the themes its dropdowns offer."""
+    rows, themes, _ = _sheet(study, coder, theme, limit, order, only)
+    return rows, themes
+
+
+def _sheet(
+    study: Study,
+    coder: str,
+    theme: str | None,
+    limit: int | None,
+    order: Order,
+    only: Iterable[str] | None,
+) -> tuple[list[SheetRow], list[Theme], Pseudonymiser]:
     from journeylab.coding.store import open_store
 
     if order not in ("uncertain", "source"):
@@ -218,7 +300,43 @@ def sheet_rows(
                 themes=tuple(dict.fromkeys(mine.get(s.id, [])))[:TOP],
             )
         )
-    return rows, themes
+    return rows, themes, pseudo
+
+
+THEME_COLUMNS = frozenset({"s1", "s2", "s3", "t1", "t2", "t3", "new", "theme"})
+
+
+def _cell_fix(column: str, value: str) -> str | None:
+    """What to do about a real name in a sheet cell that is written as stored."""
+    from journeylab.themes.privacy import file_fix, theme_fix
+
+    if column in ("id", "source"):
+        return file_fix(value)
+    if column in THEME_COLUMNS:
+        return theme_fix(value)
+    return None
+
+
+def check_sheet(
+    pseudo: Pseudonymiser, out: Path, rows: Sequence[SheetRow], themes: Sequence[str]
+) -> None:
+    """PrivacyError naming the sheet, row and column when any cell holds a real name.
+
+    Text and speakers are pseudonymised; ids, file names and themes are written as
+    stored (reading the sheet back needs them), so they are checked here.
+    """
+    sheet = SHEET if Path(out).suffix.lower() == ".xlsx" else None
+    # In the columns' order, so the cell named is the first a person sees.
+    cells = ({k: v[k] for k, _ in COLUMNS if k in v} for v in (r.values() for r in rows))
+    pseudo.check_rows(cells, out, sheet=sheet, labels=HEADERS, fix=_cell_fix)
+    pseudo.check_rows(
+        ({"theme": name} for name in themes),
+        out,
+        first=1,
+        sheet=LISTS if sheet else None,
+        labels={"theme": "A"},
+        fix=_cell_fix,
+    )
 
 
 def write_review_sheet(
@@ -234,15 +352,18 @@ def write_review_sheet(
     """Write a review sheet (.xlsx or .csv by suffix); returns the number of rows.
 
     *only* limits the sheet to those segment ids (e.g. where two coders disagree).
+    A real name in any cell refuses the sheet (PrivacyError): nothing is written.
     """
     from journeylab.coding.review_io import write_csv, write_xlsx
 
     suffix = Path(out).suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise SheetError("a review sheet must be .xlsx or .csv", path=out)
-    rows, themes = sheet_rows(study, coder=coder, theme=theme, limit=limit, order=order, only=only)
+    rows, themes, pseudo = _sheet(study, coder, theme, limit, order, only)
+    names = [t.name for t in themes]
+    check_sheet(pseudo, Path(out), rows, names if suffix == ".xlsx" else ())
     if suffix == ".xlsx":
-        write_xlsx(Path(out), rows, [t.name for t in themes])
+        write_xlsx(Path(out), rows, names)
     else:
         write_csv(Path(out), rows)
     return len(rows)

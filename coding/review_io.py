@@ -8,6 +8,7 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -19,19 +20,22 @@ from journeylab.coding.review import (
     COLUMNS,
     GUIDE,
     HEADERS,
+    LISTS,
     NO,
     REQUIRED,
+    SHEET,
     TOP,
     YES,
     ReviewResult,
     SheetRow,
 )
 from journeylab.coding.study import Study
-from journeylab.errors import SheetError
+from journeylab.errors import PrivacyError, SheetError
 from journeylab.fileio import atomic_output, read_text, write_text_atomic
 
-SHEET = "Kodning"
-LISTS = "Temaer"
+if TYPE_CHECKING:
+    from journeylab.themes.privacy import Pseudonymiser
+
 WIDTHS = {"id": 14, "source": 18, "speaker": 14, "role": 12, "text": 60, "memo": 30, "new": 20}
 TO_FILL = PatternFill("solid", fgColor="FFF2CC")  # the columns a person fills in
 
@@ -49,13 +53,15 @@ def write_xlsx(path: Path, rows: Sequence[SheetRow], themes: Sequence[str]) -> N
         values = row.values()
         ws.append([values[k] for k in keys])
         # Plain text always: a note starting with "=" must not become a formula.
-        for col in ("text", "speaker", "source"):
+        for col in ("text", "speaker", "source", "shown"):
             cell = ws.cell(row=ws.max_row, column=keys.index(col) + 1)
             cell.data_type = "s"
     last = max(2, len(rows) + 1)
     for i, key in enumerate(keys, start=1):
         letter = get_column_letter(i)
         ws.column_dimensions[letter].width = WIDTHS.get(key, 16)
+        # The record of what the sheet showed is for journeylab, not the person.
+        ws.column_dimensions[letter].hidden = key == "shown"
         wrap = key in ("text", "memo")
         for cell in ws[letter][1:]:
             cell.alignment = Alignment(wrap_text=wrap, vertical="top")
@@ -177,11 +183,30 @@ def _err(path: Path, record: SheetRecord, key: str, message: str, hint: str) -> 
     )
 
 
+def _refuse_a_name(pseudo: Pseudonymiser, path: Path, record: SheetRecord, theme: str) -> None:
+    """A new theme's name is shown as written in every report: no real name in it."""
+    name = pseudo.find(theme)
+    if name is not None:
+        raise PrivacyError(
+            f"the new theme '{theme}' contains a real name ('{name}', {pseudo.origin(name)})",
+            path=path,
+            where=f"row {record.line}, column '{HEADERS['new']}'",
+            hint="theme names are not pseudonymised: write the theme without the name and "
+            "read the sheet again; nothing was read",
+        )
+
+
 def apply_rows(
     study: Study, path: Path, records: Sequence[SheetRecord], *, coder: str
 ) -> ReviewResult:
     """Check every row against the store, then write them all in one transaction."""
-    from journeylab.coding.review import sheet_pseudonymiser, suggestions_by_segment
+    from journeylab.coding import store_themes
+    from journeylab.coding.review import (
+        fold,
+        parse_shown,
+        sheet_pseudonymiser,
+        suggestions_by_segment,
+    )
     from journeylab.coding.store import open_store
 
     with open_store(study) as store:
@@ -224,6 +249,7 @@ def apply_rows(
                 )
             new = v.get("new", "")
             if new and new.casefold() not in folded:
+                _refuse_a_name(pseudo, path, rec, new)
                 new_themes.setdefault(new.casefold(), new)
             themes: list[str] = []
             for key in ("new", *(f"t{i}" for i in range(1, TOP + 1))):
@@ -265,18 +291,36 @@ def apply_rows(
                     accept,
                     top[0][0] if top else "",
                     v.get("memo", ""),
+                    # None: an older sheet (no column) or a damaged record; nothing is removed.
+                    parse_shown(v["shown"], sid) if "shown" in v else None,
                 )
             )
-        accepted = rejected = manual = removed = memos = 0
+        accepted = rejected = manual = memos = 0
+        removals: list[tuple[str, str]] = []
+        not_shown: list[tuple[str, str]] = []
+        unrecorded: list[tuple[str, str]] = []
         with store.transaction():
             for key, name in new_themes.items():
                 folded[key] = name
-                store.add_theme(
+                # Through store_themes with the names: the store's own guard, too.
+                store_themes.add_theme(
+                    store,
                     Theme(name, f"Nyt tema foreslået af {coder} i et kodeark.", emergent=True),
-                    actor=coder,
+                    True,
+                    coder,
+                    names=pseudo,
                 )
-            mine = {(c.segment_id, c.theme): c.status for c in store.codings(coder=coder)}
-            for sid, themes, accept, top_theme, memo in plans:
+            mine: dict[str, dict[str, CodingStatus]] = {}
+            for c in store.codings(coder=coder):
+                mine.setdefault(c.segment_id, {})[c.theme] = c.status
+            # A memo already in the store (the sheet read before) is not added again;
+            # compared as cells are read, whitespace collapsed.
+            noted = {
+                (target, author, " ".join(text.split()))
+                for _, target, author, text in store.memos("segment")
+            }
+            for sid, themes, accept, top_theme, memo, shown in plans:
+                had = mine.get(sid, {})
                 decided = set(themes)
                 if accept in YES:
                     store.set_coding(sid, top_theme, coder, CodingStatus.ACCEPTED)
@@ -295,25 +339,38 @@ def apply_rows(
                 for t in themes:
                     if accept in YES and t == top_theme:
                         continue
+                    if had.get(t) in (CodingStatus.MANUAL, CodingStatus.ACCEPTED):
+                        continue  # already the person's: unchanged, and an acceptance stays one
                     store.set_coding(sid, t, coder, CodingStatus.MANUAL)
                     manual += 1
-                # The row is the person's view now: themes they cleared go.
-                for (seg_id, t), status in mine.items():
-                    if seg_id != sid or t in decided or status == CodingStatus.REJECTED:
+                # A blank row is not "remove my codings": only a theme the row showed
+                # (its record) and the person cleared goes. A coding made after the sheet
+                # was written (another sheet, the explorer) was never on it, so it stays.
+                for t, status in had.items():
+                    if t in decided or status == CodingStatus.REJECTED:
                         continue
                     if accept in NO and t == top_theme:
                         continue
-                    store.remove_coding(sid, t, coder)
-                    removed += 1
-                if memo:
+                    if shown is None:
+                        unrecorded.append((sid, t))
+                    elif fold(t) in shown:
+                        store.remove_coding(sid, t, coder)
+                        removals.append((sid, t))
+                    else:
+                        not_shown.append((sid, t))
+                if memo and (sid, coder, memo) not in noted:
                     store.add_memo("segment", sid, coder, memo)
+                    noted.add((sid, coder, memo))
                     memos += 1
     return ReviewResult(
         rows=len(plans),
         accepted=accepted,
         rejected=rejected,
         manual=manual,
-        removed=removed,
+        removed=len(removals),
         memos=memos,
         new_themes=tuple(new_themes.values()),
+        removals=tuple(removals),
+        not_shown=tuple(not_shown),
+        unrecorded=tuple(unrecorded),
     )

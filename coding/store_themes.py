@@ -11,10 +11,11 @@ import sqlite3
 from typing import TYPE_CHECKING
 
 from journeylab.coding.model import Codebook, Theme
-from journeylab.errors import StoreError
+from journeylab.errors import PrivacyError, StoreError
 
 if TYPE_CHECKING:
     from journeylab.coding.store import Store
+    from journeylab.themes.privacy import Pseudonymiser
 
 
 def put_theme(conn: sqlite3.Connection, theme: Theme, emergent: bool, position: int) -> None:
@@ -52,8 +53,22 @@ def sync_themes(store: Store, codebook: Codebook) -> None:
             put_theme(store.conn, theme, False, position)
 
 
-def add_theme(store: Store, theme: Theme, emergent: bool, actor: str) -> None:
-    """Add a theme found while coding; StoreError when the name is taken."""
+def add_theme(
+    store: Store, theme: Theme, emergent: bool, actor: str, *, names: Pseudonymiser | None = None
+) -> None:
+    """Add a theme found while coding; StoreError when the name is taken.
+
+    With *names* (the study's Pseudonymiser) a theme name holding a real name is
+    refused (PrivacyError): theme names are shown as written in every report, so
+    one that names a person would block them all.
+    """
+    found = names.find(theme.name) if names is not None else None
+    if names is not None and found is not None:
+        raise PrivacyError(
+            f"the theme '{theme.name}' contains a real name ('{found}', {names.origin(found)})",
+            where="theme name",
+            hint="theme names are not pseudonymised: choose a name without it",
+        )
     if store._q("SELECT 1 FROM themes WHERE name = ?", (theme.name,)):
         raise StoreError(f"there is already a theme '{theme.name}'", hint="choose another name")
     with store.transaction():

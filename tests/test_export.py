@@ -11,10 +11,10 @@ from openpyxl import load_workbook
 
 from journeylab.coding.export import COLUMNS, export_codings
 from journeylab.coding.importer import import_study
-from journeylab.coding.model import CodingStatus, SegmentKind, Suggestion
+from journeylab.coding.model import CodingStatus, SegmentKind, Suggestion, Theme
 from journeylab.coding.store import open_store
-from journeylab.coding.study import Study
-from journeylab.errors import InputError
+from journeylab.coding.study import Study, load_study
+from journeylab.errors import InputError, PrivacyError
 
 T = "transcripts/fokusgruppe.txt"
 LONG = (
@@ -144,3 +144,48 @@ def test_bad_format_writes_nothing_and_keeps_an_old_file(study: Study, tmp_path:
         export_codings(study, out, unit="paragraph")
     assert out.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir() if p.name != "study"] == ["k.csv"]
+
+
+# -- Every cell is checked for real names before anything is written --------------------
+
+
+def named_after_import(study: Study, real: str, fake: str) -> Study:
+    """The consultant adds a name to [names] after the material was imported."""
+    toml = study.toml_path.read_text(encoding="utf-8")
+    study.toml_path.write_text(toml + f'"{real}" = "{fake}"\n', encoding="utf-8")
+    return load_study(study.root)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_name_in_a_file_name_refuses_the_export_and_keeps_the_old_file(
+    make_study: Callable[..., Study], tmp_path: Path, fmt: str
+) -> None:
+    first = make_study({T: TRANSCRIPT, "transcripts/samtale_Åse.txt": "Lone: Om skolen.\n"})
+    import_study(first)
+    study = named_after_import(first, "Åse", "Karen")
+    out = tmp_path / f"kodning.{fmt}"
+    out.write_bytes(b"old")
+    with pytest.raises(PrivacyError) as info:
+        export_codings(study, out, fmt=fmt)
+    message = str(info.value)
+    assert "column 'source'" in message and "('Åse')" in message
+    assert "rename the file" in message and "add the name to [names]" not in message
+    assert out.read_bytes() == b"old"
+
+
+@pytest.mark.parametrize(
+    ("theme", "coder", "column"),
+    [("Holms sag", "anna", "theme"), ("Skolen", "Rikke", "coder")],
+)
+def test_a_theme_or_coder_naming_a_person_refuses_the_export(
+    study: Study, tmp_path: Path, theme: str, coder: str, column: str
+) -> None:
+    with open_store(study) as store:
+        if theme not in {t.name for t in store.themes()}:
+            store.add_theme(Theme(theme, "Fra før navnene blev tjekket."))
+        lone = next(s for s in store.segments(source=T) if s.speaker == "Lone")
+        store.set_coding(lone.id, theme, coder, CodingStatus.MANUAL)
+    out = tmp_path / "kodning.csv"
+    with pytest.raises(PrivacyError, match=rf"kodning\.csv, row \d+, column '{column}'"):
+        export_codings(study, out)
+    assert not out.exists()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -227,3 +228,185 @@ def write_order(study: Study, tmp_path: Path, **kwargs: object) -> list[str]:
 def test_uncertainty_prefers_small_margins() -> None:
     assert uncertainty([("a", 0.45), ("b", 0.42)]) > uncertainty([("a", 0.8), ("b", 0.3)])
     assert uncertainty([]) > uncertainty([("a", 0.1)])
+
+
+# -- Two sheets, old sheets and re-reading: a sheet removes only what it showed --------
+
+
+def fill(path: Path, edits: dict[tuple[str, str], str | None]) -> None:
+    """Edit cells (segment id, header label) in an xlsx or csv sheet, as a person would."""
+    if path.suffix == ".xlsx":
+        wb = load_workbook(path)
+        ws = wb["Kodning"]
+        ids = rows_by_id(ws)
+        for (sid, column), value in edits.items():
+            ws.cell(ids[sid], col(column)).value = value
+        wb.save(path)
+        return
+    rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
+    header = rows[0]
+    for (sid, column), value in edits.items():
+        row = next(r for r in rows[1:] if r[0] == sid)
+        row[header.index(column)] = value or ""
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f, delimiter=";").writerows(rows)
+
+
+def add_coding(study: Study, sid: str, theme: str, coder: str = "anna") -> None:
+    """A coding made outside the sheet (the explorer, another sheet)."""
+    with open_store(study) as store:
+        store.set_coding(sid, theme, coder, CodingStatus.MANUAL)
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+@pytest.mark.parametrize("first", ["theme", "all"])
+def test_two_overlapping_sheets_keep_both_sheets_codings(
+    study: Study, tmp_path: Path, suffix: str, first: str
+) -> None:
+    # As the README suggests: a sheet per theme, and one of the uncertain segments.
+    by_theme = tmp_path / f"relationen{suffix}"
+    uncertain = tmp_path / f"usikre{suffix}"
+    write_review_sheet(study, by_theme, coder="anna", theme="Relationen")
+    write_review_sheet(study, uncertain, coder="anna", order="uncertain")
+    fill(by_theme, {(TURN_LONE, "tema 1"): "Relationen", (NOTE, "tema 1"): "Relationen"})
+    fill(uncertain, {(TURN_LONE, "tema 1"): "Skolen", (TURN_KARSTEN, "tema 1"): "Skolen"})
+    sheets = [by_theme, uncertain] if first == "theme" else [uncertain, by_theme]
+    results = [read_review_sheet(study, sheet, coder="anna") for sheet in sheets]
+    assert [r.removed for r in results] == [0, 0]
+    assert person_codings(study) == {
+        (TURN_LONE, "Relationen", CodingStatus.MANUAL),
+        (NOTE, "Relationen", CodingStatus.MANUAL),
+        (TURN_LONE, "Skolen", CodingStatus.MANUAL),
+        (TURN_KARSTEN, "Skolen", CodingStatus.MANUAL),
+    }
+    # The second sheet did not show the first one's codings on the shared rows: kept.
+    assert len(results[1].not_shown) == 2
+    assert "kept 2 of your codings that this sheet did not show" in results[1].details()[0]
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_rereading_an_unfilled_old_sheet_removes_nothing(
+    study: Study, tmp_path: Path, suffix: str
+) -> None:
+    add_coding(study, TURN_LONE, "Skolen")
+    sheet = tmp_path / f"ark{suffix}"
+    write_review_sheet(study, sheet, coder="anna")  # shows Skolen on Lone's row
+    add_coding(study, TURN_LONE, "Relationen")  # coded after the sheet was written
+    add_coding(study, NOTE, "Relationen")
+    before = person_codings(study)
+    result = read_review_sheet(study, sheet, coder="anna")
+    assert person_codings(study) == before
+    assert (result.removed, result.removals, result.manual) == (0, (), 0)
+    assert set(result.not_shown) == {(TURN_LONE, "Relationen"), (NOTE, "Relationen")}
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_clearing_a_theme_the_sheet_showed_removes_it_and_names_it(
+    study: Study, tmp_path: Path, suffix: str
+) -> None:
+    add_coding(study, TURN_LONE, "Skolen")
+    add_coding(study, NOTE, "Relationen")
+    sheet = tmp_path / f"ark{suffix}"
+    write_review_sheet(study, sheet, coder="anna")
+    add_coding(study, TURN_LONE, "Overgangen til voksen")  # after the sheet: stays
+    fill(sheet, {(TURN_LONE, "tema 1"): None, (NOTE, "tema 1"): ""})
+    result = read_review_sheet(study, sheet, coder="anna")
+    assert result.removed == 2
+    assert set(result.removals) == {(TURN_LONE, "Skolen"), (NOTE, "Relationen")}
+    assert person_codings(study) == {(TURN_LONE, "Overgangen til voksen", CodingStatus.MANUAL)}
+    lines = result.details()
+    assert f"removed from {TURN_LONE}: Skolen" in lines
+    assert f"removed from {NOTE}: Relationen" in lines
+
+
+def drop_record(path: Path) -> None:
+    """The sheet as an older journeylab wrote it: no column recording what it showed."""
+    rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
+    at = rows[0].index(HEADERS["shown"])
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f, delimiter=";").writerows([r[:at] + r[at + 1 :] for r in rows])
+
+
+def test_an_older_sheet_without_the_record_never_removes(study: Study, tmp_path: Path) -> None:
+    add_coding(study, TURN_LONE, "Skolen")
+    add_coding(study, NOTE, "Relationen")
+    sheet = tmp_path / "ark.csv"
+    write_review_sheet(study, sheet, coder="anna")
+    drop_record(sheet)
+    add_coding(study, TURN_KARSTEN, "Skolen")  # after the sheet: the old rule removed it
+    # The person clears a theme and adds one; the added one counts, nothing goes.
+    fill(sheet, {(TURN_LONE, "tema 1"): "", (NOTE, "tema 2"): "Skolen"})
+    before = person_codings(study)
+    result = read_review_sheet(study, sheet, coder="anna")
+    assert result.removed == 0 and result.manual == 1
+    assert person_codings(study) == before | {(NOTE, "Skolen", CodingStatus.MANUAL)}
+    assert set(result.unrecorded) == {(TURN_LONE, "Skolen"), (TURN_KARSTEN, "Skolen")}
+    text = "\n".join(result.details())
+    assert "kept 2 of your codings" in text and "export a fresh sheet" in text
+    assert f"  {TURN_KARSTEN}: Skolen" in text
+
+
+@pytest.mark.parametrize(
+    "record", ["", "not json", '{"id": "journeys/rejser.csv#J01:3", "themes": ["Skolen"]}']
+)
+def test_a_damaged_record_removes_nothing_on_its_row(
+    study: Study, tmp_path: Path, record: str
+) -> None:
+    add_coding(study, TURN_LONE, "Skolen")
+    sheet = tmp_path / "ark.xlsx"
+    write_review_sheet(study, sheet, coder="anna")
+    # Blank, garbled, or another row's record (a sort that left the hidden column behind).
+    fill(sheet, {(TURN_LONE, "tema 1"): None, (TURN_LONE, HEADERS["shown"]): record})
+    result = read_review_sheet(study, sheet, coder="anna")
+    assert result.removed == 0 and result.unrecorded == ((TURN_LONE, "Skolen"),)
+    assert (TURN_LONE, "Skolen", CodingStatus.MANUAL) in person_codings(study)
+
+
+def test_the_record_is_a_hidden_text_column_after_the_others(study: Study, tmp_path: Path) -> None:
+    add_coding(study, TURN_LONE, "Skolen")
+    sheet = tmp_path / "ark.xlsx"
+    write_review_sheet(study, sheet, coder="anna")
+    ws = load_workbook(sheet)["Kodning"]
+    headers = [c.value for c in ws[1]]
+    assert headers[:17] == [
+        "id", "kilde", "taler", "rolle", "tekst", "forslag 1", "sikkerhed 1", "forslag 2",
+        "sikkerhed 2", "forslag 3", "sikkerhed 3", "accepter forslag 1", "tema 1", "tema 2",
+        "tema 3", "nyt tema", "memo",
+    ]  # fmt: skip
+    assert headers[17] == HEADERS["shown"]
+    letter = ws.cell(1, 18).column_letter
+    assert ws.column_dimensions[letter].hidden
+    assert letter in str(ws.auto_filter.ref)  # sorting by the filter moves it with its row
+    record = ws.cell(rows_by_id(ws)[TURN_LONE], 18).value
+    assert json.loads(record) == {"id": TURN_LONE, "themes": ["Skolen"]}
+
+
+def test_reading_a_sheet_twice_adds_its_memo_once(study: Study, tmp_path: Path) -> None:
+    sheet = tmp_path / "ark.xlsx"
+    write_review_sheet(study, sheet, coder="anna")
+    fill(sheet, {(NOTE, "memo"): "Et  memo", (NOTE, "tema 1"): "Skolen"})
+    first = read_review_sheet(study, sheet, coder="anna")
+    second = read_review_sheet(study, sheet, coder="anna")
+    assert (first.memos, second.memos) == (1, 0)
+    with open_store(study) as store:
+        assert store.memos("segment") == [("segment", NOTE, "anna", "Et memo")]
+        # Another author's identical memo is a memo of its own.
+        store.add_memo("segment", TURN_LONE, "bo", "Samme tekst")
+    fill(sheet, {(TURN_LONE, "memo"): "Samme tekst"})
+    assert read_review_sheet(study, sheet, coder="anna").memos == 1
+
+
+def test_rereading_keeps_an_acceptance_and_counts_only_new_codings(
+    study: Study, tmp_path: Path
+) -> None:
+    sheet = tmp_path / "ark.xlsx"
+    write_review_sheet(study, sheet, coder="anna")
+    fill(sheet, {(TURN_LONE, "accepter forslag 1"): "ja", (NOTE, "tema 1"): "Relationen"})
+    assert read_review_sheet(study, sheet, coder="anna").manual == 1
+    # A fresh sheet shows the accepted theme in 'tema 1'; read as it is, nothing changes.
+    write_review_sheet(study, sheet, coder="anna")
+    before = person_codings(study)
+    result = read_review_sheet(study, sheet, coder="anna")
+    assert (result.manual, result.removed) == (0, 0)
+    assert person_codings(study) == before
+    assert (TURN_LONE, "Overgangen til voksen", CodingStatus.ACCEPTED) in before

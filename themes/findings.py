@@ -97,17 +97,20 @@ def build_findings(
     rules: QuoteRules | None = None,
     written: WrittenFindings | None = None,
     counted: Mapping[tuple[str, str], tuple[bool, float | None]] | None = None,
+    language: str | None = None,
 ) -> Findings:
     """The findings of a study: per theme, per role group, quotes, notes and tables.
 
     *counted*: `counted_pairs(codings, include_suggestions)` when the caller has it
     already (the store aggregates it: `Store.counted_codings`); *codings* are
-    then not looked at.
+    then not looked at. *language*: the report's, for the made-up-name marker in
+    the texts (the study's when not given).
     """
     from journeylab.themes.quotes import load_quote_rules
 
     rules = rules if rules is not None else load_quote_rules(study)
-    names = Pseudonymiser.from_study(study, [p for s in sources for p in s.participants])
+    participants = [p for s in sources for p in s.participants]
+    names = Pseudonymiser.from_study(study, participants, language=language)
     if counted is None:
         counted = counted_pairs(codings, include_suggestions)
     by_theme: dict[str, list[Segment]] = defaultdict(list)

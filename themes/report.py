@@ -220,11 +220,13 @@ def load_findings(
     agreement: Mapping[str, float] | None = None,
     written: bool = True,
     journeys: Sequence[Journey] | None = None,
+    language: str | None = None,
 ) -> tuple[Findings, tuple[Participant, ...]]:
     """Findings from the study's store and journey files, and the participants to check.
 
     *written*: use the analyst's findings.yaml (False gives the tool's drafts only).
     *journeys*: the study's journeys when the caller has read them already.
+    *language*: the report's, for the made-up-name marker (the study's when not given).
     """
     # Imported here so the pure builder and renderer never need the store.
     from journeylab.coding.codebook import load_codebook, with_default_colours
@@ -273,9 +275,10 @@ def load_findings(
         agreement=agreement,
         written=bullets,
         counted=counted,
+        language=language,
     )
     people = tuple(p for r in records for p in r.participants)
-    names = Pseudonymiser.from_study(study, people)
+    names = Pseudonymiser.from_study(study, people, language=language)
     appendix = dataclasses.replace(
         findings.appendix,
         memos=store_memos(memos, names.text),
@@ -299,11 +302,14 @@ def report_study(
     *version* "client" or "analyst" is the same as *analyst* False/True.
     """
     analyst = _analyst(analyst, version)
+    lang = lang or study.language
     # The programme first: a bad programme.toml or mapping fails before the slow part.
     membership = load_membership(study)
     with paused_gc():
-        findings, participants = load_findings(study, include_suggestions=include_suggestions)
-        names = Pseudonymiser.from_study(study, participants)
+        findings, participants = load_findings(
+            study, include_suggestions=include_suggestions, language=lang
+        )
+        names = Pseudonymiser.from_study(study, participants, language=lang)
         partnership = (
             load_partnership(study, findings, names.text, membership) if membership else None
         )
@@ -312,7 +318,7 @@ def report_study(
             findings,
             out,
             fmt=fmt,
-            lang=lang or study.language,
+            lang=lang,
             analyst=analyst,
             participants=participants,
             partnership=partnership,

@@ -354,8 +354,11 @@ def write_docx_report(
 
     out = Path(out)
     membership = load_membership(study)  # a bad programme fails before the slow part
-    findings, participants = load_findings(study, include_suggestions=include_suggestions)
-    names = Pseudonymiser.from_study(study, participants)
+    language = lang or study.language  # the made-up name's marker is the report's language
+    findings, participants = load_findings(
+        study, include_suggestions=include_suggestions, language=language
+    )
+    names = Pseudonymiser.from_study(study, participants, language=language)
     partnership = load_partnership(study, findings, names.text, membership) if membership else None
     svgs: list[str] = []
     doc = build_docx(findings, study_journeys(study), names, lang=lang or study.language,
