@@ -49,22 +49,9 @@ def import_(study: Path | None) -> None:
     s = use_study(study)
     with progress_bar("Importing") as progress:
         report = import_study(s, progress=progress)
-    click.echo(
-        f"{len(report.added)} new, {len(report.changed)} changed, "
-        f"{len(report.unchanged)} unchanged, {len(report.removed)} removed files; "
-        f"{report.segments} segments; {report.reanchored} codings re-anchored"
-    )
-    for lost in report.orphaned:
-        click.echo(
-            f"kept aside: {lost.coder}'s '{lost.theme}' on {lost.source}: "
-            f'"{_short(lost.text)}" ({lost.reason})',
-            err=True,
-        )
-
-
-def _short(text: str, limit: int = 70) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    click.echo(report.summary())
+    for line in report.kept_aside():  # codings and memos whose text is gone
+        click.echo(line, err=True)
 
 
 @click.command(name="import-qdpx")

@@ -9,13 +9,14 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from journeylab.coding.model import Participant
 from journeylab.coding.schema import SCHEMA_VERSION
 from journeylab.coding.study import Study
-from journeylab.errors import JourneylabError, JourneylabWarning
+from journeylab.errors import JourneylabError, JourneylabWarning, PrivacyError
 
 Level = Literal["error", "warning", "info"]
 
@@ -48,28 +49,59 @@ class CheckReport:
         return [f.line() for f in self.findings]
 
 
-def _read_files(study: Study) -> tuple[int, list[Finding], dict[str, str]]:
-    """Parse the codebook and every material file; (files read, findings, rel -> sha256)."""
+@dataclass
+class _Files:
+    """What the check read from the study's material files."""
+
+    count: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    digests: dict[str, str] = field(default_factory=dict)  # rel -> sha256
+    texts: dict[str, str] = field(default_factory=dict)  # rel -> the text offsets point into
+    journeys: dict[str, list[str]] = field(default_factory=dict)  # rel -> journey ids
+    participants: list[Participant] = field(default_factory=list)
+
+
+def _read_files(study: Study) -> _Files:
+    """Parse the codebook and every material file."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", JourneylabWarning)
-        files, findings, digests = _parse_all(study)
+        read = _parse_all(study)
     for w in caught:
         if isinstance(w.message, JourneylabWarning):
-            findings.append(Finding("warning", "a file", str(w.message)))
-    return files, findings, digests
+            read.findings.append(Finding("warning", "a file", str(w.message)))
+    read.findings += _real_names(study, read)
+    return read
 
 
-def _parse_all(study: Study) -> tuple[int, list[Finding], dict[str, str]]:
+def _real_names(study: Study, read: _Files) -> list[Finding]:
+    """File names and journey ids holding a real name (import refuses them)."""
+    from journeylab.coding.real_names import problems
+
+    files = [(rel, read.journeys.get(rel, [])) for rel in sorted(read.digests)]
+    try:
+        found = problems(study, files, read.participants, "until then journeylab import refuses")
+    except PrivacyError as exc:  # [names] itself is inconsistent
+        return [Finding("error", study.toml_path.name, exc.render())]
+    out = []
+    for problem in found:
+        rel = study.relative(Path(problem.path)) if problem.path else "a file"
+        place = f"{problem.where}: " if problem.where else ""
+        out.append(Finding("error", rel, f"{place}{problem.message} ({problem.hint})"))
+    return out
+
+
+def _parse_all(study: Study) -> _Files:
     from journeylab.coding.codebook import load_codebook
     from journeylab.coding.transcripts import read_transcript
     from journeylab.journeys.readers import read_journey_file
 
-    findings: list[Finding] = []
+    read = _Files()
+    findings = read.findings
     try:
         load_codebook(study.codebook_path)
     except JourneylabError as exc:
         findings.append(Finding("error", study.codebook_file, exc.render()))
-    digests: dict[str, str] = {}
+    digests = read.digests
     journey_files = study.journey_files()
     files = journey_files + study.transcript_files()
     journeys_seen: dict[str, str] = {}
@@ -78,7 +110,11 @@ def _parse_all(study: Study) -> tuple[int, list[Finding], dict[str, str]]:
         try:
             digests[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
             if path in journey_files:
-                for journey in read_journey_file(path, source=rel):
+                journeys = read_journey_file(path, source=rel)
+                read.journeys[rel] = [j.id for j in journeys]
+                # As the importer writes it (coding/segment.journey_text, joined).
+                read.texts[rel] = "\n\n".join("\n".join(n.text for n in j.notes) for j in journeys)
+                for journey in journeys:
                     if journey.id in journeys_seen and journeys_seen[journey.id] != rel:
                         findings.append(
                             Finding(
@@ -90,12 +126,15 @@ def _parse_all(study: Study) -> tuple[int, list[Finding], dict[str, str]]:
                         )
                     journeys_seen.setdefault(journey.id, rel)
             else:
-                read_transcript(path, study, source=rel)
+                transcript = read_transcript(path, study, source=rel)
+                read.texts[rel] = transcript.text
+                read.participants += transcript.participants
         except JourneylabError as exc:
             findings.append(Finding("error", rel, exc.render()))
         except OSError as exc:
             findings.append(Finding("error", rel, f"cannot read the file: {exc.strerror}"))
-    return len(files), findings, digests
+    read.count = len(files)
+    return read
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -108,8 +147,9 @@ def _scalar(conn: sqlite3.Connection, sql: str) -> int:
     return int(conn.execute(sql).fetchone()[0])
 
 
-def _check_store(study: Study, digests: dict[str, str]) -> tuple[int, int, list[Finding]]:
-    """Integrity, dangling codings, orphans and changed sources; (segments, codings, findings)."""
+def _check_store(study: Study, read: _Files) -> tuple[int, int, list[Finding]]:
+    """Integrity, dangling codings, orphans, memos and changed sources;
+    (segments, codings, findings)."""
     here = "the store"
     path = study.store_path
     if not path.is_file():
@@ -144,7 +184,8 @@ def _check_store(study: Study, digests: dict[str, str]) -> tuple[int, int, list[
         codings = _scalar(conn, "SELECT count(*) FROM codings")
         findings += _dangling(conn)
         findings += _orphans(conn)
-        findings += _changed(conn, digests)
+        findings += _changed(conn, read.digests)
+        findings += _memos(conn, read)
     except sqlite3.DatabaseError as exc:
         return 0, 0, [Finding("error", here, f"not a journeylab database ({exc})")]
     finally:
@@ -219,6 +260,75 @@ def _changed(conn: sqlite3.Connection, digests: dict[str, str]) -> list[Finding]
     return out
 
 
+def _memos(conn: sqlite3.Connection, read: _Files) -> list[Finding]:
+    """Segment memos whose passage vanished or changed (a segment id is positional,
+    so a memo must stay on its text: coding/memo_anchor.py)."""
+    from journeylab.coding.anchors import find_anchor
+
+    if _scalar(conn, "PRAGMA user_version") < 2:  # memos have no anchor before schema 2
+        return []
+    out = [
+        Finding(
+            "warning",
+            r["source"],
+            f'{r["author"]}\'s memo "{_short(r["text"])}" was kept aside ({r["reason"]}):'
+            f' it was on "{_short(r["anchor_text"])}"',
+        )
+        for r in conn.execute(
+            "SELECT source, author, text, anchor_text, reason FROM memo_orphans ORDER BY id"
+        )
+    ]
+    rows = conn.execute(
+        "SELECT m.author, m.text, m.target, m.source, m.anchor_text, m.anchor_start,"
+        ' m.anchor_end, s.id AS seg, s.kind, s.text AS seg_text, s.start, s."end", src.sha256,'
+        " substr(src.text, m.anchor_start + 1, length(m.anchor_text)) AS stored"
+        " FROM memos m LEFT JOIN segments s ON s.id = m.target"
+        " LEFT JOIN sources src ON src.path = m.source"
+        " WHERE m.target_kind = 'segment' ORDER BY m.id"
+    ).fetchall()
+    for r in rows:
+        memo = f'{r["author"]}\'s memo "{_short(r["text"])}"'
+        where = r["source"] or str(r["target"]).split("#")[0]
+        if r["seg"] is None:
+            out.append(
+                Finding("warning", where, f"{memo} is on a passage that is no longer in the store")
+            )
+        elif r["anchor_text"] is None:
+            continue  # written before memos kept their text; nothing to compare
+        elif not _on_its_passage(r):
+            out.append(
+                Finding(
+                    "warning",
+                    where,
+                    f'{memo} was written on "{_short(r["anchor_text"])}", which is no longer'
+                    " its passage; check the memo",
+                )
+            )
+        elif (
+            where in read.texts
+            and read.digests.get(where) != r["sha256"]
+            and find_anchor(r["anchor_text"], r["anchor_start"], read.texts[where]) is None
+        ):
+            out.append(
+                Finding(
+                    "warning",
+                    where,
+                    f'{memo} is on "{_short(r["anchor_text"])}", which is no longer in the'
+                    " changed file; the next journeylab import keeps the memo aside",
+                )
+            )
+    return out
+
+
+def _on_its_passage(r: sqlite3.Row) -> bool:
+    """The memo's copied text is still where its segment is."""
+    if not (r["anchor_start"] < r["end"] and r["anchor_end"] > r["start"]):
+        return False
+    if r["kind"] == "note":  # a note's offsets point into its journey's text, not the file's
+        return bool(r["anchor_text"] in r["seg_text"])
+    return bool(r["stored"] == r["anchor_text"])
+
+
 def _scalar_params(conn: sqlite3.Connection, sql: str, *params: object) -> int:
     return int(conn.execute(sql, params).fetchone()[0])
 
@@ -230,11 +340,11 @@ def _short(text: str, limit: int = 60) -> str:
 
 def check_study(study: Study) -> CheckReport:
     """Check the study's files, store and codings; never writes anything."""
-    files, findings, digests = _read_files(study)
-    segments, codings, store_findings = _check_store(study, digests)
+    read = _read_files(study)
+    segments, codings, store_findings = _check_store(study, read)
     return CheckReport(
-        files=files,
+        files=read.count,
         segments=segments,
         codings=codings,
-        findings=tuple(findings + store_findings),
+        findings=tuple(read.findings + store_findings),
     )

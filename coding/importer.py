@@ -6,18 +6,30 @@ Unchanged files (same sha256) are skipped. When a file changed, each person's
 coding is re-anchored by its copied text (exact match nearest the old place,
 else a whitespace-insensitive match) onto the new segment that overlaps it most;
 a coding whose text is gone becomes an orphan, kept and reported, never dropped.
+Segment memos are moved the same way, by the same matcher (coding/anchors.py,
+coding/memo_anchor.py): a memo whose passage is gone is kept aside and reported,
+never put on another passage.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from journeylab.coding.model import Codebook, CodingStatus, Segment, SegmentKind, Transcript
+from journeylab.coding.anchors import documents, relocate
+from journeylab.coding.anchors import find_anchor as find_anchor  # tests import it here
+from journeylab.coding.memo_anchor import (
+    REMOVED,
+    OrphanedMemo,
+    anchored_memos,
+    carry_memos,
+    orphan_memo,
+)
+from journeylab.coding.model import Codebook, CodingStatus, Segment, Transcript
+from journeylab.coding.real_names import refuse_real_names
 from journeylab.coding.segment import add_lemmas, journey_text, segment_journeys, segment_transcript
 from journeylab.coding.store import (
     PERSON_STATUSES,
@@ -77,6 +89,37 @@ class ImportReport:
     segments: int = 0  # segments in the store after the import
     reanchored: int = 0  # person codings carried over to changed files
     orphaned: tuple[OrphanedCoding, ...] = field(default=())
+    memos_reanchored: int = 0  # segment memos carried over to changed files
+    orphaned_memos: tuple[OrphanedMemo, ...] = field(default=())
+
+    def summary(self) -> str:
+        """The one line `journeylab import` prints."""
+        line = (
+            f"{len(self.added)} new, {len(self.changed)} changed, "
+            f"{len(self.unchanged)} unchanged, {len(self.removed)} removed files; "
+            f"{self.segments} segments; {self.reanchored} codings re-anchored"
+        )
+        if self.memos_reanchored or self.orphaned_memos:
+            line += f", {self.memos_reanchored} memos re-anchored"
+        return line
+
+    def kept_aside(self) -> list[str]:
+        """One line per coding or memo whose text is gone (printed to stderr)."""
+        out = [
+            f"kept aside: {o.coder}'s '{o.theme}' on {o.source}: \"{_short(o.text)}\" ({o.reason})"
+            for o in self.orphaned
+        ]
+        out += [
+            f'kept aside: {m.author}\'s memo "{_short(m.memo)}" on {m.source}:'
+            f' "{_short(m.text)}" ({m.reason})'
+            for m in self.orphaned_memos
+        ]
+        return out
+
+
+def _short(text: str, limit: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -156,53 +199,6 @@ def _parse_transcript(study: Study, path: Path, rel: str, digest: str, readers: 
 # -- re-anchoring -------------------------------------------------------------
 
 
-def _documents(
-    segments: Sequence[Segment], source_text: str
-) -> dict[str | None, tuple[str, list[Segment]]]:
-    """The texts offsets point into: the transcript's (key None), or each journey's."""
-    groups: dict[str | None, list[Segment]] = {}
-    for seg in segments:
-        groups.setdefault(seg.journey if seg.kind is SegmentKind.NOTE else None, []).append(seg)
-    out: dict[str | None, tuple[str, list[Segment]]] = {}
-    for key, segs in groups.items():
-        segs.sort(key=lambda s: s.start)
-        if key is None:
-            out[key] = (source_text, segs)
-            continue
-        text = ""
-        for seg in segs:  # journey_text again: the notes one a line
-            text += "\n" * (seg.start - len(text)) + seg.text
-        out[key] = (text, segs)
-    return out
-
-
-def find_anchor(anchor: str, old_start: int, text: str) -> tuple[int, int] | None:
-    """Where *anchor* is in *text*: the exact occurrence nearest *old_start*, else a
-    whitespace-insensitive one; None when it is gone."""
-    if not anchor.strip():
-        return None
-    spans = []
-    i = text.find(anchor)
-    while i >= 0:
-        spans.append((i, i + len(anchor)))
-        i = text.find(anchor, i + 1)
-    if not spans:
-        pattern = r"\s+".join(re.escape(w) for w in anchor.split())
-        spans = [(m.start(), m.end()) for m in re.finditer(pattern, text)]
-    if not spans:
-        return None
-    return min(spans, key=lambda span: (abs(span[0] - old_start), span[0]))
-
-
-def _best_segment(segs: Sequence[Segment], start: int, end: int) -> Segment | None:
-    best, best_overlap = None, 0
-    for seg in segs:
-        overlap = min(end, seg.end) - max(start, seg.start)
-        if overlap > best_overlap:
-            best, best_overlap = seg, overlap
-    return best
-
-
 def _carry_over(
     store: Store,
     kept: list[AnchoredCoding],
@@ -212,26 +208,24 @@ def _carry_over(
     orphaned: list[OrphanedCoding],
 ) -> int:
     """Re-anchor *kept* codings onto *new_segments*; the number carried over."""
-    docs = _documents(new_segments, source_text)
+    docs = documents(new_segments, source_text)
     placed: set[tuple[str, str, str]] = set()
     count = 0
     for item in kept:
         old = old_segments.get(item.coding.segment_id)
-        key = old.journey if old is not None and old.kind is SegmentKind.NOTE else None
-        text, segs = docs.get(key, ("", []))
-        span = find_anchor(item.anchor_text, item.anchor_start, text)
-        target = _best_segment(segs, *span) if span else None
+        found = relocate(docs, old, item.anchor_text, item.anchor_start)
         reason = "the coded text is no longer in the file"
-        if target is not None and span is not None:
+        if found is not None:
+            target, anchor_text, anchor_start, anchor_end = found
             slot = (target.id, item.coding.theme, item.coding.coder)
             if slot not in placed:
                 placed.add(slot)
                 moved = AnchoredCoding(
                     coding=item.coding,
                     source=target.source,
-                    anchor_text=text[span[0] : span[1]],
-                    anchor_start=span[0],
-                    anchor_end=span[1],
+                    anchor_text=anchor_text,
+                    anchor_start=anchor_start,
+                    anchor_end=anchor_end,
                     created=item.created,
                 )
                 store.insert_coding(moved, target)
@@ -241,6 +235,39 @@ def _carry_over(
         store.add_orphan(item, reason)
         orphaned.append(_orphaned(item, reason))
     return count
+
+
+@dataclass
+class _Carried:
+    """What an import carried over or kept aside, summed over the files."""
+
+    codings: int = 0
+    memos: int = 0
+    orphaned: list[OrphanedCoding] = field(default_factory=list)
+    orphaned_memos: list[OrphanedMemo] = field(default_factory=list)
+
+
+def _move_work(
+    store: Store,
+    old_rel: str,
+    put: SourceRecord | None,
+    segments: list[Segment],
+    text: str,
+    carried: _Carried,
+) -> None:
+    """Take the person codings and segment memos off *old_rel*, delete it (putting
+    *put*, its new version, in its place), and re-anchor them on *segments* by text."""
+    old_segments = {s.id: s for s in store.segments(source=old_rel)}
+    kept = store.anchored_codings(statuses=PERSON_STATUSES, source=old_rel)
+    memos = anchored_memos(store, old_rel)
+    store.delete_codings(source=old_rel)  # suggestions go: `code` recomputes them
+    store.delete_source(old_rel)
+    if put is not None:
+        store.put_source(put, segments)
+    carried.codings += _carry_over(store, kept, old_segments, segments, text, carried.orphaned)
+    moved, lost = carry_memos(store, memos, old_segments, segments, text)
+    carried.memos += moved
+    carried.orphaned_memos += lost
 
 
 def _orphaned(item: AnchoredCoding, reason: str) -> OrphanedCoding:
@@ -266,6 +293,7 @@ def import_study(
     files += [(p, "transcript") for p in study.transcript_files()]
     stored: dict[str, str] = {}
     stored_journeys: dict[str, list[str]] = {}
+    sources: list[SourceRecord] = []
     if study.store_path.exists():
         with open_store(study) as store:
             sources = store.sources()
@@ -292,10 +320,17 @@ def import_study(
             parsed.append(_parse_journeys(study, path, rel, digest, journey_reading))
         else:
             parsed.append(_parse_transcript(study, path, rel, digest, readers))
-    _check_journey_ids(
+    kept_files = set(unchanged)
+    ids = [(rel, stored_journeys.get(rel, [])) for rel in unchanged]
+    ids += [(p.record.path, _journey_ids(p.record)) for p in parsed]
+    _check_journey_ids(study, ids)
+    # A file name or journey id is in every segment id: a real name there would
+    # reach every sheet, export and URL, so it is refused before anything is written.
+    refuse_real_names(
         study,
-        [(rel, stored_journeys.get(rel, [])) for rel in unchanged]
-        + [(p.record.path, _journey_ids(p.record)) for p in parsed if p.record.kind == "journey"],
+        sorted(ids),
+        [q for src in sources if src.path in kept_files for q in src.participants]
+        + [q for p in parsed for q in p.record.participants],
     )
     all_new = [seg for p in parsed for seg in p.segments]
     all_new = add_lemmas(all_new, study.language, study.pipeline)
@@ -306,9 +341,13 @@ def import_study(
         progress(len(files), len(files), "")
     removed = sorted(set(stored) - present)
 
+    # A file renamed without a change (as a real name in its name asks for) keeps its
+    # work: same content, so its codings and memos move to the new name by their text.
+    new_files = {p.record.sha256: p.record for p in parsed if p.record.path not in stored}
+    renamed = {rel: new_files.pop(stored[rel]) for rel in removed if stored[rel] in new_files}
+
     # 2. Write it all in one transaction.
-    orphaned: list[OrphanedCoding] = []
-    reanchored = 0
+    carried = _Carried()
     added: list[str] = []
     changed: list[str] = []
     with open_store(study, create=True) as store, store.transaction():
@@ -320,20 +359,19 @@ def import_study(
                 store.put_source(_stamped(item.record), segments)
                 added.append(rel)
                 continue
-            old_segments = {s.id: s for s in store.segments(source=rel)}
-            kept = store.anchored_codings(statuses=PERSON_STATUSES, source=rel)
-            store.delete_codings(source=rel)  # suggestions go: `code` recomputes them
-            store.delete_source(rel)
-            store.put_source(_stamped(item.record), segments)
-            reanchored += _carry_over(
-                store, kept, old_segments, segments, item.record.text, orphaned
-            )
+            _move_work(store, rel, _stamped(item.record), segments, item.record.text, carried)
             changed.append(rel)
         for rel in removed:
+            if rel in renamed:
+                new = renamed[rel]
+                _move_work(store, rel, None, by_source.get(new.path, []), new.text, carried)
+                continue
             for kept_item in store.anchored_codings(statuses=PERSON_STATUSES, source=rel):
                 reason = "the file was removed from the study"
                 store.add_orphan(kept_item, reason)
-                orphaned.append(_orphaned(kept_item, reason))
+                carried.orphaned.append(_orphaned(kept_item, reason))
+            for memo in anchored_memos(store, rel):
+                carried.orphaned_memos.append(orphan_memo(store, memo, REMOVED))
             store.delete_codings(source=rel)
             store.delete_source(rel)
         total = store.count_segments()  # not len(segments()): that read all of them
@@ -345,8 +383,11 @@ def import_study(
                 "changed": changed,
                 "removed": removed,
                 "unchanged": len(unchanged),
-                "reanchored": reanchored,
-                "orphaned": len(orphaned),
+                "renamed": {rel: new.path for rel, new in renamed.items()},
+                "reanchored": carried.codings,
+                "orphaned": len(carried.orphaned),
+                "memos_reanchored": carried.memos,
+                "memos_orphaned": len(carried.orphaned_memos),
             },
         )
     journey_reading.save()  # after the commit: .journeylab/ exists, and all files were good
@@ -356,8 +397,10 @@ def import_study(
         unchanged=tuple(unchanged),
         removed=tuple(removed),
         segments=total,
-        reanchored=reanchored,
-        orphaned=tuple(orphaned),
+        reanchored=carried.codings,
+        orphaned=tuple(carried.orphaned),
+        memos_reanchored=carried.memos,
+        orphaned_memos=tuple(carried.orphaned_memos),
     )
 
 

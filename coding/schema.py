@@ -135,8 +135,39 @@ CREATE TRIGGER segments_au AFTER UPDATE OF text ON segments BEGIN
 END;
 """
 
+# Segment memos get the anchor codings have (a copy of their passage's text and
+# offsets), so a re-import can move a memo with its text instead of leaving it on
+# a positional id that now names another passage. Existing memos take their
+# segment's current text. A memo whose text is gone moves to memo_orphans, kept
+# with its passage's text (like `orphans` for codings), never onto other text.
+_V2 = """
+ALTER TABLE memos ADD COLUMN source TEXT;
+ALTER TABLE memos ADD COLUMN anchor_text TEXT;
+ALTER TABLE memos ADD COLUMN anchor_start INTEGER;
+ALTER TABLE memos ADD COLUMN anchor_end INTEGER;
+UPDATE memos SET (source, anchor_text, anchor_start, anchor_end) = (
+    SELECT s.source, s.text, s.start, s."end" FROM segments s WHERE s.id = memos.target
+) WHERE target_kind = 'segment';
+CREATE INDEX memos_by_source ON memos(source);
+
+CREATE TABLE memo_orphans (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    segment_id TEXT NOT NULL,
+    author TEXT NOT NULL,
+    text TEXT NOT NULL,
+    anchor_text TEXT NOT NULL,
+    anchor_start INTEGER NOT NULL,
+    anchor_end INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    orphaned_at TEXT NOT NULL
+);
+"""
+
 # Index i holds the script that takes a database from version i to i + 1.
-MIGRATIONS: tuple[str, ...] = (_V1,)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from journeylab.coding import store_themes
+from journeylab.coding import memo_anchor, store_themes
 from journeylab.coding.model import Codebook, CodingStatus, Role, Segment, Suggestion, Theme
 from journeylab.coding.records import MACHINE_PREFIX as MACHINE_PREFIX  # autocode.py's import
 from journeylab.coding.records import (
@@ -312,14 +312,9 @@ class Store(StoreReads):
     # -- memos, audit, health -------------------------------------------------
 
     def add_memo(self, target_kind: str, target: str, author: str, text: str) -> int:
-        stamp = now()
-        with self.transaction():
-            cur = self.conn.execute(
-                "INSERT INTO memos (target_kind, target, author, text, created, updated)"
-                " VALUES (?,?,?,?,?,?)",
-                (target_kind, target, author, text, stamp, stamp),
-            )
-        return int(cur.lastrowid or 0)
+        """Store a memo; a segment memo keeps a copy of its passage so a re-import
+        moves it with its text (coding/memo_anchor.py)."""
+        return memo_anchor.insert_memo(self, target_kind, target, author, text)
 
     def memos(self, target_kind: str | None = None) -> list[tuple[str, str, str, str]]:
         """(target_kind, target, author, text) of the memos, oldest first."""
@@ -382,12 +377,39 @@ def open_store(study: Study, *, create: bool = False) -> Store:
         migrate(conn)
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise StoreError(
-            f"not a journeylab database: {exc}",
-            path=path,
-            hint="move the file away and run journeylab import again",
-        ) from exc
+        raise _open_error(exc, path) from exc
     except BaseException:
         conn.close()
         raise
     return Store(path, conn)
+
+
+def _open_error(exc: sqlite3.DatabaseError, path: Path) -> StoreError:
+    """What went wrong opening the database, in words that do not risk the codings.
+
+    Only a file that is not a database (or is damaged) is "not a journeylab
+    database"; a read-only or busy one holds the person's codings and must not be
+    moved away on our advice.
+    """
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    if primary in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_CANTOPEN):
+        return StoreError(
+            "cannot write the study database (a read-only file or folder)",
+            path=path,
+            hint="copy the study folder to a place you may write in, or fix its permissions",
+        )
+    if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return StoreError(
+            "the study database is busy (is another journeylab command running?)",
+            path=path,
+            hint="wait for it to finish and try again",
+        )
+    if primary in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT):
+        return StoreError(
+            f"not a journeylab database: {exc}",
+            path=path,
+            hint="restore .journeylab/study.db from a backup; moving it away and running "
+            "journeylab import starts the study over without its codings",
+        )
+    return StoreError(f"cannot use the study database: {exc}", path=path)

@@ -128,3 +128,76 @@ def test_no_store_yet_is_a_note(make_study: Callable[..., Study]) -> None:
     report = check_study(make_study())
     assert report.ok and report.segments == 0
     assert any("no database yet" in line for line in report.lines())
+
+
+# -- memos: a memo must stay on its passage (coding/memo_anchor.py) ---------------
+
+LONE_TURN = "Vi ser tit, at de unge får en ny sagsbehandler, når de fylder 18 år."
+
+
+def memo_on_lone(study: Study) -> str:
+    with open_store(study) as store:
+        [seg] = [s for s in store.segments() if s.text == LONE_TURN]
+        store.add_memo("segment", seg.id, "AB", "Vigtig om skift")
+        note = next(s for s in store.segments() if s.journey)
+        store.add_memo("segment", note.id, "AB", "En note")
+    return seg.id
+
+
+def warnings_of(report: CheckReport) -> list[str]:
+    return [f.line() for f in report.findings if f.level == "warning"]
+
+
+def test_memos_on_their_passages_are_fine(imported: Study) -> None:
+    memo_on_lone(imported)
+    report = check_study(imported)
+    assert report.ok and warnings_of(report) == []
+
+
+def test_a_memo_kept_aside_by_an_import_is_listed(imported: Study) -> None:
+    memo_on_lone(imported)
+    transcript = imported.root / "transcripts" / "fokusgruppe.txt"
+    lines = [ln for ln in transcript.read_text().splitlines() if "sagsbehandler" not in ln]
+    transcript.write_text("\n".join(lines) + "\n")
+    import_study(imported)
+    [memo] = [w for w in warnings_of(check_study(imported)) if "memo" in w]
+    assert 'AB\'s memo "Vigtig om skift" was kept aside' in memo
+    assert "ny sagsbehandler" in memo and "transcripts/fokusgruppe.txt" in memo
+
+
+def test_a_memo_whose_passage_left_the_changed_file_is_foretold(imported: Study) -> None:
+    memo_on_lone(imported)
+    transcript = imported.root / "transcripts" / "fokusgruppe.txt"
+    transcript.write_text(transcript.read_text().replace("ny sagsbehandler", "ny rådgiver"))
+    found = [w for w in warnings_of(check_study(imported)) if "memo" in w]
+    assert len(found) == 1 and "next journeylab import keeps the memo aside" in found[0]
+
+
+def test_a_memo_whose_passage_changed_or_vanished_is_a_warning(imported: Study) -> None:
+    seg_id = memo_on_lone(imported)
+    conn = raw(imported)
+    # What a re-import before memos kept their text did: the id names other text.
+    conn.execute("UPDATE memos SET anchor_text = 'Noget andet' WHERE target = ?", (seg_id,))
+    conn.execute(
+        "UPDATE memos SET target = 'transcripts/fokusgruppe.txt#99' WHERE text = 'En note'"
+    )
+    conn.close()
+    found = [w for w in warnings_of(check_study(imported)) if "memo" in w]
+    assert len(found) == 2
+    assert any('"Vigtig om skift" was written on "Noget andet"' in w for w in found)
+    assert any('"En note" is on a passage that is no longer in the store' in w for w in found)
+
+
+# -- real names in file names and journey ids (coding/real_names.py) ---------------
+
+
+def test_a_real_name_in_a_file_name_or_journey_id_is_an_error(imported: Study) -> None:
+    transcript = imported.root / "transcripts" / "fokusgruppe.txt"
+    transcript.rename(imported.root / "transcripts" / "fokusgruppe_Rikke.txt")
+    csv = imported.root / "journeys" / "rejser.csv"
+    csv.write_text(csv.read_text().replace("J02,", "Rikke Holm,"))
+    found = errors(check_study(imported))
+    assert len(found) == 2
+    assert "transcripts/fokusgruppe_Rikke.txt" in found[1] and "rename the file" in found[1]
+    assert "journeys/rejser.csv" in found[0] and "column 'journey'" in found[0]
+    assert "journey id 'Rikke Holm'" in found[0] and "such as J02" in found[0]  # J02 is free now

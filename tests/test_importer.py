@@ -154,6 +154,29 @@ def test_a_removed_file_orphans_its_person_codings(make_study: Callable[..., Stu
         assert len(store.orphans()) == 1
 
 
+def test_a_renamed_unchanged_file_keeps_its_codings_and_memos(
+    make_study: Callable[..., Study],
+) -> None:
+    # Renaming is what import asks for when a file name holds a real name.
+    study = coded_study(make_study)
+    with open_store(study) as store:
+        [coding] = store.codings(coder="anna")
+        store.add_memo("segment", coding.segment_id, "anna", "Et godt sted")
+    new = "transcripts/fokusgruppe_2.txt"
+    (study.root / T).rename(study.root / new)
+    report = import_study(study)
+    assert (report.removed, report.added) == ((T,), (new,))
+    assert report.reanchored == 1 and report.memos_reanchored == 1
+    assert report.orphaned == () and report.orphaned_memos == ()
+    assert person_coding_text(study) == [CODED]
+    with open_store(study) as store:
+        [moved] = store.codings(coder="anna")
+        assert moved.segment_id.startswith(new + "#") and moved.memo == "18"
+        [(_, target, _, _)] = store.memos("segment")
+        assert target == moved.segment_id
+        assert store.orphans() == []
+
+
 def test_a_bad_file_leaves_the_database_byte_identical(make_study: Callable[..., Study]) -> None:
     study = coded_study(make_study)
     before = study.store_path.read_bytes()

@@ -9,10 +9,13 @@ from pathlib import Path
 import pytest
 
 from journeylab.coding import schema
+from journeylab.coding.importer import import_study
+from journeylab.coding.memo_anchor import anchored_memos
 from journeylab.coding.model import CodingStatus
 from journeylab.coding.store import open_store
 from journeylab.coding.study import Study
 from journeylab.errors import StoreError
+from tests.conftest import write_study
 
 DB = Path(__file__).parent / "data" / "db"
 VERSIONS = sorted(int(p.stem[1:]) for p in DB.glob("v*.db"))
@@ -84,3 +87,26 @@ def test_a_failing_migration_leaves_the_old_version_intact(
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert "extra" not in tables
     conn.close()
+
+
+def test_a_v1_memo_gets_its_passage_as_anchor_and_follows_it_on_reimport(tmp_path: Path) -> None:
+    # v1 stored a segment memo by its positional id only; v2 copies the passage.
+    study = write_study(tmp_path)
+    study.store_path.parent.mkdir(parents=True)
+    shutil.copy(DB / "v1.db", study.store_path)
+    with open_store(study) as store:
+        stored = store.conn.execute("SELECT source, anchor_text FROM memos").fetchall()
+        assert [tuple(r) for r in stored] == [("transcripts/fg.txt", "Vi får en ny sagsbehandler.")]
+        [memo] = anchored_memos(store, "transcripts/fg.txt")
+        assert (memo.segment_id, memo.anchor_text) == ("fg-1", "Vi får en ny sagsbehandler.")
+        assert (memo.anchor_start, memo.anchor_end) == (6, 33)
+    # The file gets a turn above the passage: the memo moves with its text.
+    fg = "Karsten: Først en anden ting om skolen.\n\nLone: Vi får en ny sagsbehandler.\n"
+    (study.root / "transcripts" / "fg.txt").write_text(fg, encoding="utf-8")
+    report = import_study(study)
+    assert report.changed == ("transcripts/fg.txt",) and report.memos_reanchored == 1
+    with open_store(study) as store:
+        [(kind, target, author, text)] = store.memos()
+        seg = store.segment(target)
+        assert seg is not None and seg.text == "Vi får en ny sagsbehandler."
+        assert (kind, author, text) == ("segment", "AB", "Et godt citat.")

@@ -105,6 +105,30 @@ def test_a_file_that_is_not_a_database_is_reported(study: Study) -> None:
         open_store(study)
 
 
+def test_a_read_only_database_is_not_called_damaged(
+    study: Study, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from journeylab.coding import store as store_module
+
+    open_store(study, create=True).close()
+    # SQLite's own error for a write to a read-only database (root ignores file modes,
+    # so the error is made through a read-only connection and raised where a write is).
+    ro = sqlite3.connect(f"{study.store_path.resolve().as_uri()}?mode=ro", uri=True)
+    with pytest.raises(sqlite3.OperationalError) as caught:
+        ro.execute("CREATE TABLE x (y)")
+    ro.close()
+
+    def read_only(conn: sqlite3.Connection) -> None:
+        raise caught.value
+
+    monkeypatch.setattr(store_module, "migrate", read_only)
+    with pytest.raises(StoreError) as err:
+        open_store(study)
+    message = str(err.value)
+    assert "read-only" in message and "not a journeylab database" not in message
+    assert "move the file away" not in message
+
+
 def test_sources_and_segments_round_trip(store: Store) -> None:
     assert store.segments() == segs()
     assert store.segment("t.txt#0") is not None

@@ -20,8 +20,10 @@ INSERT INTO codings (segment_id, theme, coder, status, anchor_text, anchor_start
                      source, created, updated)
   VALUES ('fg-1', 'Relationen', 'AB', 'manual', 'Vi får en ny sagsbehandler.', 6, 33,
           'transcripts/fg.txt', 'then', 'then');
-INSERT INTO memos (target_kind, target, author, text, created, updated)
-  VALUES ('segment', 'fg-1', 'AB', 'Et godt citat.', 'then', 'then');
+INSERT INTO memos (target_kind, target, author, text, created, updated,
+                   source, anchor_text, anchor_start, anchor_end)
+  VALUES ('segment', 'fg-1', 'AB', 'Et godt citat.', 'then', 'then',
+          'transcripts/fg.txt', 'Vi får en ny sagsbehandler.', 6, 33);
 """
 
 
