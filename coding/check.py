@@ -108,7 +108,7 @@ def _parse_all(study: Study) -> _Files:
     for path in files:
         rel = study.relative(path)
         try:
-            digests[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+            digests[rel] = study.import_key(path, hashlib.sha256(path.read_bytes()).hexdigest())
             if path in journey_files:
                 journeys = read_journey_file(path, source=rel)
                 read.journeys[rel] = [j.id for j in journeys]

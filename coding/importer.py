@@ -310,7 +310,7 @@ def import_study(
         if progress:
             progress(i, len(files), rel)
         present.add(rel)
-        digest = _sha256(path)
+        digest = study.import_key(path, _sha256(path))
         if stored.get(rel) == digest:
             unchanged.append(rel)
             if kind == "journey":

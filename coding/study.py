@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -83,6 +84,23 @@ class Study:
         return sorted(
             p for p in folder.iterdir() if p.suffix.lower() in TRANSCRIPT_SUFFIXES and _visible(p)
         )
+
+    def import_key(self, path: Path, content_digest: str) -> str:
+        """What decides whether `import` reads a file again: its bytes' digest, and
+        for a transcript also what study.toml says about it.
+
+        A transcript's speakers get their roles and pseudonyms from study.toml
+        ([transcripts."name"], [roles]); a pseudonym or role added there after the
+        first import must reach the store, or outputs built from the stored
+        participants would print the speaker's real name.
+        """
+        if path.suffix.lower() not in TRANSCRIPT_SUFFIXES:
+            return content_digest
+        settings = repr(
+            (self.transcript_meta(path.name), self.roles, self.default_role, self.language,
+             self.pipeline)
+        )  # fmt: skip
+        return hashlib.sha256(f"{content_digest}|{settings}".encode()).hexdigest()
 
     def relative(self, path: Path) -> str:
         """A file's name relative to the study folder, with forward slashes."""

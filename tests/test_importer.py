@@ -236,3 +236,45 @@ def test_find_anchor_prefers_the_occurrence_nearest_the_old_place(
 
 def test_find_anchor_ignores_changed_whitespace() -> None:
     assert find_anchor("ny  sagsbehandler\nnu", 0, "får en ny sagsbehandler nu") == (7, 26)
+
+
+def test_a_pseudonym_or_role_added_in_study_toml_reaches_the_store(
+    make_study: Callable[..., Study],
+) -> None:
+    # The QA repro: the speakers are declared in study.toml only; a pseudonym and a
+    # changed role are written there after the first import, the file's bytes unchanged.
+    from journeylab.coding.check import check_study
+    from journeylab.coding.model import Role
+    from journeylab.coding.study import load_study
+
+    rel = "transcripts/samtale.txt"
+    study = make_study({rel: Q + LONE + KARSTEN})
+    toml = study.root / "study.toml"
+    first = toml.read_text(encoding="utf-8") + '\n[transcripts."samtale.txt".participants]\n'
+    toml.write_text(
+        first + 'Interviewer = "interviewer"\nLone = "medarbejder"\nKarsten = "leder"\n',
+        encoding="utf-8",
+    )
+    study = load_study(study.root)
+    import_study(study)
+    with open_store(study) as store:
+        [seg] = [s for s in store.segments(source=rel) if s.text == CODED]
+        store.set_coding(seg.id, "Overgangen til voksen", "anna", CodingStatus.MANUAL)
+    toml.write_text(
+        first + 'Interviewer = "interviewer"\n'
+        'Lone = { role = "medarbejder", pseudonym = "Medarbejder 7" }\n'
+        'Karsten = "medarbejder"\n',
+        encoding="utf-8",
+    )
+    study = load_study(study.root)
+    assert any(f.where == rel and "changed since" in f.message for f in check_study(study).findings)
+    assert import_study(study).changed == (rel,)
+    with open_store(study) as store:
+        [source] = [s for s in store.sources() if s.path == rel]
+        people = {p.name: p for p in source.participants}
+        karsten = [s for s in store.segments(source=rel) if s.speaker == "Karsten"]
+        coded = [store.segment(c.segment_id) for c in store.codings(coder="anna")]
+    assert people["Lone"].pseudonym == "Medarbejder 7"
+    assert karsten and all(s.role is Role.MEDARBEJDER for s in karsten)
+    assert [s.text for s in coded if s] == [CODED]  # the person's coding stayed on its text
+    assert import_study(study).changed == ()  # the next import skips the file again
