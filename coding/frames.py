@@ -8,8 +8,10 @@
 Tables: `segments` (one row a segment), `codings` (one row a coding, with coder
 and status), `themes`, `journeys` (one row a sticky note), `participants`
 (one row a speaker or journey), `crosstab` (theme x role: segments with an
-accepted or manual coding) and `memos`. Speakers and texts are pseudonymised unless
-`pseudonymise=False` is given (for the analyst's own machine only).
+accepted or manual coding) and `memos`. Speakers and free texts (segment and note
+text, memos, the codebook's texts, note actors, journey pseudonyms, participant
+units) are pseudonymised unless `pseudonymise=False` is given (for the analyst's
+own machine only).
 """
 
 from __future__ import annotations
@@ -87,7 +89,11 @@ def study_frames(study: Study, *, pseudonymise: bool = True) -> StudyFrames:
     privacy = Pseudonymiser.from_study(study, participants) if pseudonymise else None
 
     def text(value: str | None) -> str | None:
-        return privacy.text(value) if privacy is not None and value is not None else value
+        # Not only None: a pandas column holds NaN where a note has no actor.
+        return privacy.text(value) if privacy is not None and isinstance(value, str) else value
+
+    def texts(values: tuple[str, ...]) -> str:
+        return _join(tuple(text(v) or "" for v in values))
 
     def speaker(value: str | None) -> str | None:
         return privacy.speaker(value) if privacy is not None else value
@@ -110,8 +116,8 @@ def study_frames(study: Study, *, pseudonymise: bool = True) -> StudyFrames:
     coding_frame = pd.DataFrame(coding_rows, columns=list(CODING_COLUMNS))
     theme_frame = pd.DataFrame(
         [
-            (t.name, t.parent, text(t.description), t.color, t.emergent, _join(t.keywords),
-             _join(t.include), _join(t.exclude), _join(t.examples))
+            (t.name, t.parent, text(t.description), t.color, t.emergent, texts(t.keywords),
+             texts(t.include), texts(t.exclude), texts(t.examples))
             for t in themes
         ],
         columns=list(THEME_COLUMNS),
@@ -119,8 +125,11 @@ def study_frames(study: Study, *, pseudonymise: bool = True) -> StudyFrames:
     journeys = study_journeys(study)
     notes = notes_frame(journeys)
     notes.insert(1, "pseudonym", notes["journey"].map({j.id: j.pseudonym for j in journeys}))
+    # Every free text a person typed goes through the pseudonymiser, as in the report:
+    # an actor "mentor (Åse Ørum)" is as much the note's text as the note itself.
     if privacy is not None:
-        notes["text"] = notes["text"].map(privacy.text)
+        for column in ("text", "actor", "pseudonym"):
+            notes[column] = notes[column].map(text)
 
     people: dict[tuple[str, str], list[object]] = {}
     for s in segments:
@@ -133,7 +142,7 @@ def study_frames(study: Study, *, pseudonymise: bool = True) -> StudyFrames:
             row = people.setdefault(
                 (r.path, p.name), [None, r.path, speaker(p.name), p.role.value, None, 0]
             )
-            row[4] = p.unit
+            row[4] = text(p.unit)
     part_rows = [
         [k[0] if k[0].startswith("journey:") else f"{k[0]}|{v[2] or ''}", *v[1:]]
         for k, v in sorted(people.items())

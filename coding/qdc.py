@@ -28,6 +28,8 @@ from journeylab.coding.model import Codebook, Theme
 from journeylab.coding.study import Study
 from journeylab.errors import CodebookError, InputError
 from journeylab.fileio import atomic_output, write_text_atomic
+from journeylab.themes.privacy import Pseudonymiser
+from journeylab.themes.privacy_journeys import study_pseudonymiser
 
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 ORIGIN = "journeylab"
@@ -159,11 +161,21 @@ def codebook_xml(codebook: Codebook, namespace: uuid.UUID) -> bytes:
     return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True))
 
 
+def pseudonymised_codebook(codebook: Codebook, privacy: Pseudonymiser) -> Codebook:
+    """*codebook* with real names replaced in its descriptions (what a .qdc carries
+    besides the names, which stay: GUIDs and codings hang on them)."""
+    themes = tuple(replace(t, description=privacy.text(t.description)) for t in codebook.themes)
+    return replace(codebook, themes=themes)
+
+
 def export_codebook(study: Study, out: str | Path) -> Path:
-    """Write the study's codebook as a REFI-QDA .qdc file (atomically)."""
+    """Write the study's codebook as a REFI-QDA .qdc file: descriptions pseudonymised,
+    the whole file checked for real names (PrivacyError: nothing written), atomically."""
     out = Path(out)
-    codebook = load_codebook(study.codebook_path)
+    privacy = study_pseudonymiser(study)
+    codebook = pseudonymised_codebook(load_codebook(study.codebook_path), privacy)
     data = codebook_xml(codebook, study_namespace(study))
+    privacy.check(data.decode("utf-8"), path=out)
     with atomic_output(out) as tmp:
         tmp.write_bytes(data)
     return out

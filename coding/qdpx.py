@@ -34,7 +34,7 @@ from lxml import etree
 
 from journeylab.coding.codebook import load_codebook, with_default_colours
 from journeylab.coding.model import Codebook, CodingStatus, Segment, SegmentKind
-from journeylab.coding.qdc import add_codes, make_guid, study_namespace
+from journeylab.coding.qdc import add_codes, make_guid, pseudonymised_codebook, study_namespace
 from journeylab.coding.qdpx_journeys import (
     STATUS_NOTE,
     STRUCTURE_NOTE,
@@ -148,6 +148,9 @@ def build_project(
     codebook = with_default_colours(codebook)
     participants = [p for r in records for p in r.participants]
     privacy = Pseudonymiser.from_study(study, participants)
+    # Descriptions are free text like any other (the report pseudonymises them too);
+    # names stay as they are, since GUIDs and every coding hang on them.
+    codebook = pseudonymised_codebook(codebook, privacy)
     seg_by_id = {s.id: s for s in segments}
     by_source: dict[str, list[Segment]] = {}
     for s in segments:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from journeylab.coding.study import Study
+from journeylab.fileio import write_text_atomic
 from journeylab.journeys import analysis
 from journeylab.journeys.cache import cached_journeys
 from journeylab.journeys.model import Journey
 from journeylab.journeys.svgmap import write_maps
+from journeylab.themes.privacy_journeys import pseudonymised_journey, study_pseudonymiser
 
 _TITLES = {
     "da": {
@@ -145,6 +148,27 @@ def transition_points_frame(study: Study, journeys: list[Journey]) -> pd.DataFra
 
 
 def write_journey_maps(study: Study, outdir: Path, *, lang: str = "da") -> list[Path]:
-    """One SVG map per journey, an overview and an index page in *outdir*."""
-    marks = declared_transitions(study)
-    return write_maps(study_journeys(study), outdir, lang=lang, transitions=marks)
+    """One SVG map per journey, an overview and an index page in *outdir*.
+
+    The journeys are pseudonymised as on the explorer's map pages, and every
+    file is drawn and checked for real names before any is written: a leak
+    raises PrivacyError and *outdir* is left as it was.
+    """
+    names = study_pseudonymiser(study)
+    journeys = [pseudonymised_journey(j, names) for j in study_journeys(study)]
+    # study.toml's transition labels are drawn on the maps too, as in the explorer.
+    marks = [(age, names.text(label)) for age, label in declared_transitions(study)]
+    outdir = Path(outdir)
+    # Drawn in a scratch folder first, so a leak in the last file leaves no first one.
+    # It sits beside the maps (the user's chosen place), not in the shared temp folder.
+    outdir.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f".{outdir.name}-", dir=outdir.parent) as scratch:
+        drafts = write_maps(journeys, scratch, lang=lang, transitions=marks)
+        texts = [(p.name, p.read_text(encoding="utf-8")) for p in drafts]
+    for name, text in texts:
+        names.check(text, path=outdir / name)
+    written: list[Path] = []
+    for name, text in texts:
+        write_text_atomic(outdir / name, text)
+        written.append(outdir / name)
+    return written

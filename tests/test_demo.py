@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,9 @@ from lxml import etree
 
 from journeylab.cli import main
 from journeylab.coding.study import example_study_path, load_study
+from journeylab.themes import demo
 from journeylab.themes.demo import run_demo
+from tests.test_privacy_journeys import real_names_in
 
 
 @pytest.fixture(scope="module")
@@ -91,3 +94,34 @@ def test_synthesis_command_writes_word(demo_out: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     titles = [p.text for p in Document(str(out)).paragraphs if p.style.name.startswith("Heading")]
     assert any("Relationen" in t for t in titles)
+
+
+def test_demo_maps_carry_made_up_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The example with a real name in a note, a step's text and an actor ([names] has it).
+    example = tmp_path / "eksempel"
+    shutil.copytree(example_study_path(), example, ignore=shutil.ignore_patterns(".journeylab"))
+    toml = example / "study.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace(
+            '"Jonas" = "Oliver"', '"Jonas" = "Oliver"\n"Søren" = "Viggo"\n"Åse Ørum" = "Karen"'
+        ),
+        encoding="utf-8",
+    )
+    j01 = example / "journeys" / "J01.yaml"
+    original = j01.read_text(encoding="utf-8")
+    named = (
+        original.replace("Min første lærer var sød", "Søren var sød", 1)
+        .replace("actor: psykolog", "actor: mentor (Åse Ørum)", 1)
+        .replace("Møde med PPR", "Møde med Søren fra PPR", 1)
+    )
+    assert named.count("Søren") == 2 and "Åse Ørum" in named
+    j01.write_text(named, encoding="utf-8")
+    monkeypatch.setattr(demo, "example_study_path", lambda: example)
+    done = dict(run_demo(tmp_path / "ud", programme=False))
+    kort = done["journey maps"].parent
+    files = sorted(kort.iterdir())
+    assert len(files) == 10  # eight journeys, the overview and the index
+    for path in files:
+        assert real_names_in(path.read_text(encoding="utf-8")) == [], path.name
+    drawn = (kort / "J01.svg").read_text(encoding="utf-8")
+    assert "Viggo (opdigtet navn) var sød" in drawn and "mentor (Karen (opdigtet" in drawn

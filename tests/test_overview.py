@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from journeylab.cli import main
 from journeylab.coding.study import load_study
+from journeylab.errors import PrivacyError
 from journeylab.journeys.overview import journey_tables, study_journeys, write_journey_maps
+from tests.test_privacy_journeys import NAMED_JOURNEY, named_study, real_names_in
 
 JOURNEY = """\
 journey: {id}
@@ -99,3 +102,45 @@ def test_declared_transition_points_get_a_table_and_reach_the_maps(tmp_path: Pat
     assert row[-7:-2] == ["2", "0", "0", "0", "4"]
     paths = write_journey_maps(load_study(root), tmp_path / "kort")
     assert "Udskolingen" in next(p for p in paths if p.name == "J01.svg").read_text("utf-8")
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_maps_show_made_up_names_only(tmp_path: Path, lang: str) -> None:
+    # Real names in a note, a step's text and its actor, and a speaker's label.
+    study = named_study(tmp_path / "s")
+    with study.toml_path.open("a", encoding="utf-8") as toml:
+        toml.write('[transitions]\nplan = { age = 16, label = "Sørens plan" }\n')
+    paths = write_journey_maps(load_study(study.root), tmp_path / "kort", lang=lang)
+    assert {p.name for p in paths} >= {"J03.svg", "index.html"}
+    for path in paths:
+        assert real_names_in(path.read_text(encoding="utf-8")) == [], path.name
+    j03 = (tmp_path / "kort" / "J03.svg").read_text(encoding="utf-8")
+    for made_up in ("Møde med Viggo", "(Karen", "Viggos", "Sofie"):  # the notes did reach it
+        assert made_up in j03
+    assert "Viggos (opdigtet navn) plan" in j03  # a label
+    assert "Medarbejder 1 fra Familiecentret" in j03
+    overview = next(p for p in paths if p.name.endswith("view.svg") or p.name == "oversigt.svg")
+    assert "Møde med Viggo" in overview.read_text(encoding="utf-8")
+
+
+def test_a_real_name_the_pseudonymiser_cannot_replace_writes_no_map(tmp_path: Path) -> None:
+    # A journey id is not free text: a name in it is caught by the check, not replaced.
+    study = named_study(tmp_path / "s", imported=False)
+    (study.root / "journeys" / "J04.yaml").write_text(
+        NAMED_JOURNEY.replace("journey: J03", "journey: Søren-2"), encoding="utf-8"
+    )
+    kort = tmp_path / "kort"
+    with pytest.raises(PrivacyError, match="Søren"):
+        write_journey_maps(study, kort)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s"]  # no map, no scratch left
+    kort.mkdir()
+    (kort / "J03.svg").write_text("old map", encoding="utf-8")
+    result = CliRunner().invoke(main, ["journeys", str(study.root), "--map", str(kort)])
+    assert result.exit_code == 1
+    # The tables go to the terminal first; the error is one line after them.
+    error = [line for line in result.output.splitlines() if "nothing was written" in line]
+    assert len(error) == 1 and "Søren" in error[0] and str(kort) in error[0]
+    assert "Traceback" not in result.output
+    assert sorted(p.name for p in kort.iterdir()) == ["J03.svg"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kort", "s"]
+    assert (kort / "J03.svg").read_text(encoding="utf-8") == "old map"

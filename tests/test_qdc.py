@@ -14,7 +14,8 @@ from journeylab.coding.codebook import load_codebook, write_codebook
 from journeylab.coding.model import Codebook, Theme
 from journeylab.coding.qdc import export_codebook, import_codebook, read_qdc
 from journeylab.coding.study import Study
-from journeylab.errors import InputError
+from journeylab.errors import InputError, PrivacyError
+from tests.test_privacy_journeys import named_study, real_names_in
 
 SCHEMA = Path(__file__).parent / "data" / "qdpx" / "Codebook.xsd"
 
@@ -122,3 +123,32 @@ def test_qdc_round_trip(
     assert [(t.name, t.description) for t in back.themes] == [
         (n, " ".join(d.split())) for n, d in themes
     ]
+
+
+@pytest.mark.parametrize("imported", [False, True])
+def test_export_pseudonymises_descriptions(tmp_path: Path, imported: bool) -> None:
+    # A codebook can be exported before the first import: [names] then, speakers too after.
+    study = named_study(tmp_path / "s", imported=imported)
+    out = export_codebook(study, tmp_path / "kodebog.qdc")
+    text = out.read_text(encoding="utf-8")
+    assert real_names_in(text) == []
+    assert valid(out)
+    relationen = next(t for t in read_qdc(out).themes if t.name == "Relationen")
+    assert relationen.description.startswith(
+        "Temaet udsprang af Viggos (opdigtet navn) og Karens (opdigtet navn) sag."
+    )
+
+
+def test_a_real_name_that_cannot_be_replaced_writes_no_codebook(tmp_path: Path) -> None:
+    # A theme's name is not replaced (codings hang on it), so the check has to stop it.
+    study = named_study(tmp_path / "s")
+    study.codebook_path.write_text(
+        study.codebook_path.read_text(encoding="utf-8").replace(
+            "name: Skolen", "name: Sørens skole"
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "kodebog.qdc"
+    with pytest.raises(PrivacyError, match="Søren"):
+        export_codebook(study, out)
+    assert not out.exists()

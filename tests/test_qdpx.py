@@ -27,6 +27,7 @@ from journeylab.journeys.readers import read_journey_file
 from journeylab.journeys.writers import write_table, write_yaml
 from journeylab.themes.privacy import Pseudonymiser
 from tests.conftest import code_small_study, codings_of, write_study
+from tests.test_privacy_journeys import named_study, real_names_in
 
 DATA = Path(__file__).parent / "data" / "qdpx"
 NS = {"q": "urn:QDA-XML:project:1.0"}
@@ -130,6 +131,39 @@ def test_a_name_that_cannot_be_replaced_stops_the_export(
     with pytest.raises(PrivacyError):
         export_qdpx(coded, out)
     assert not out.exists()
+
+
+def test_names_in_descriptions_actors_and_notes_are_replaced_and_codings_kept(
+    tmp_path: Path,
+) -> None:
+    # Real names in the codebook's description, a note, a step's text and its actor:
+    # the export used to refuse on the description.
+    study = named_study(tmp_path / "s")
+    with open_store(study) as store:
+        note = next(s for s in store.segments() if s.text.startswith("Sørens mor"))
+        step = next(s for s in store.segments() if s.text == "Møde med Søren fra UU")
+        store.set_coding(note.id, "Relationen", "anna", CodingStatus.MANUAL)
+        store.set_coding(step.id, "Skolen", "bo", CodingStatus.ACCEPTED)
+    out = tmp_path / "s.qdpx"
+    export_qdpx(study, out)
+    with zipfile.ZipFile(out) as zf:
+        everything = "\n".join(zf.read(n).decode("utf-8") for n in zf.namelist())
+    assert real_names_in(everything) == []
+    description = project_xml(out).find(".//q:Code[@name='Relationen']/q:Description", NS)
+    assert description.text.startswith(
+        "Temaet udsprang af Viggos (opdigtet navn) og Karens (opdigtet navn) sag."
+    )
+    assert "mentor (Karen (opdigtet navn))" in everything  # the journey structure note
+    # Read back, every person's coding is there, on the pseudonymised passage.
+    import_qdpx(out, tmp_path / "copy")
+    back = codings_of(load_study(tmp_path / "copy"))
+    assert {(stem, theme, coder) for stem, _, theme, coder in back} == {
+        (stem, theme, coder) for stem, _, theme, coder in codings_of(study)
+    }
+    assert len(back) == len(codings_of(study))
+    texts = {text for _, text, _, _ in back}
+    assert "Viggos (opdigtet navn) mor kørte mig til skolen" in texts
+    assert "Møde med Viggo (opdigtet navn) fra UU" in texts
 
 
 def test_import_of_an_export_gives_the_same_study(coded: Study, tmp_path: Path) -> None:
