@@ -261,3 +261,19 @@ def store_state(study: Study) -> tuple[list[Any], list[Any]]:
         codings = sorted(tuple(r) for r in store.conn.execute("SELECT * FROM codings"))
         memos = sorted(store.memos())
     return codings, memos
+
+
+# -- real names (test_explorer_search) ----------------------------------------------
+
+
+def real_name_words(study: Study) -> list[str]:
+    """Every word of every real name the study lists: [names] (first names and surnames)
+    and the real labels of speakers who have a pseudonym."""
+    with open_store(study) as store:
+        speakers = [
+            p.name
+            for s in store.sources()
+            for p in s.participants
+            if p.pseudonym and p.role.value != "interviewer"
+        ]
+    return sorted({w for name in [*(r for r, _ in study.names), *speakers] for w in name.split()})

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import socket
 
 import pytest
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from journeylab.coding.study import Study
@@ -62,6 +64,7 @@ def test_serve_off_localhost_demands_the_token(
     import uvicorn
 
     monkeypatch.setattr(uvicorn, "run", fake_run)
+    monkeypatch.setattr(explorer_module, "check_port", lambda host, port: None)  # 9999 may be busy
     explorer_module.serve(study, host="0.0.0.0", port=9999)
     url = capsys.readouterr().out
     token = re.search(r"token=([\w-]+)", url)
@@ -120,3 +123,25 @@ def test_machine_coder_name_is_refused(study: Study) -> None:
 
     with pytest.raises(InputError):
         create_app(study, coder="machine:ensemble")
+
+
+def test_a_taken_port_is_one_line_and_no_url(study: Study, monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+
+    from journeylab.cli import main
+
+    def no_server(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the server must not start")
+
+    monkeypatch.setattr(uvicorn, "run", no_server)
+    monkeypatch.setattr(explorer_module.webbrowser, "open", no_server)
+    with socket.socket() as other:  # another explorer, listening on the port
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        args = ["explore", str(study.root), "--port", str(port), "--open"]
+        result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"Error: port {port} is in use (another journeylab explore?): choose another with --port"
+    ]

@@ -11,6 +11,8 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from journeylab.coding.model import CodingStatus
+from journeylab.coding.store import open_store
 from journeylab.coding.study import Study, load_study
 from journeylab.themes.explorer import create_app
 from tests.conftest import csrf_of
@@ -230,3 +232,151 @@ def test_theme_buttons_come_once_a_page_not_per_segment(client: TestClient, stud
     assert html.count('class="segment ') > 5 and "theme-btn" not in outside
     ro = TestClient(create_app(study, read_only=True), base_url=BASE).get("/tema/relationen")
     assert 'id="theme-buttons"' not in ro.text
+
+
+def svg_text(html: str) -> str:
+    """The inline maps of a page, without the rest (a segment may quote the same words)."""
+    return "".join(re.findall(r"<svg.*?</svg>", html, flags=re.S))
+
+
+def test_journey_maps_speak_the_study_language_and_mark_its_transitions(
+    client: TestClient, explorer_built: Path, tmp_path: Path
+) -> None:
+    # fjordby's study.toml declares "Uddannelsesplan (15 år)", drawn where a journey passes 15.
+    danish = svg_text(client.get("/kilde", params={"sti": "journeys/J01.yaml"}).text)
+    assert "Rejse J01" in danish and "Uddannelsesplan (15 år)" in danish
+    root = tmp_path / "english"
+    shutil.copytree(explorer_built, root)
+    toml = root / "study.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace('language = "da"', 'language = "en"'), "utf-8"
+    )
+    with TestClient(create_app(load_study(root)), base_url=BASE) as c:
+        pages = [c.get("/rejser").text, c.get("/kilde", params={"sti": "journeys/J01.yaml"}).text]
+    for svg in map(svg_text, pages):
+        assert "Journey J01" in svg and "Rejse J01" not in svg
+        assert " steps · " in svg and " trin · " not in svg
+        assert "Uddannelsesplan (15 år)" in svg
+
+
+# -- which suggestion a block offers, the review list, the codebook, the filters ----------
+
+
+def _block(html: str, segment: str) -> str:
+    """One segment's <article> in a page."""
+    start = html.index(f'data-segment="{segment}"')
+    return html[start : html.index("</article>", start)]
+
+
+def _shown_suggestions(block: str) -> list[str]:
+    """The themes of a block's suggestion spans that are not hidden, in page order."""
+    return re.findall(r'<span class="suggest" data-theme="([^"]+)">', block)
+
+
+def test_a_block_offers_its_highest_scoring_suggestion(client: TestClient, study: Study) -> None:
+    with open_store(study) as store:
+        order = [t.name for t in store.themes()]
+        by_segment: dict[str, dict[str, float]] = {}
+        for c in store.codings(statuses=[CodingStatus.SUGGESTED]):
+            if c.score is not None:
+                by_segment.setdefault(c.segment_id, {})[c.theme] = c.score
+        # A segment whose first suggestion in codebook order is not its strongest.
+        segment, scores = next(
+            (s, sc)
+            for s, sc in by_segment.items()
+            if len(sc) > 1 and max(sc.values()) > sc[min(sc, key=order.index)]
+        )
+        source = store.segment(segment).source  # type: ignore[union-attr]
+    best = max(scores, key=scores.__getitem__)
+    block = _block(client.get("/kilde", params={"sti": source}).text, segment)
+    assert _shown_suggestions(block) == [best]
+    # The button names the theme it acts on, and acts on that theme.
+    accept = re.search(r'<button type="button" class="accept"[^>]*>([^<]*)</button>', block)
+    assert accept and f'data-theme="{best}"' in accept.group(0)
+    assert accept.group(1) == f"Godkend {best} (a)"
+    # The others are there, hidden, for a theme page to show its own.
+    assert block.count('class="suggest"') == len(scores)
+
+
+def test_the_review_list_comes_highest_score_first(client: TestClient, study: Study) -> None:
+    theme = "Relationen"
+    html = client.get("/tema/relationen").text
+    assert f'data-page-theme="{theme}"' in html
+    pending = html.split('<section class="pending">', 1)[1]
+    assert "Højeste score først" in pending
+    ids = re.findall(r'<article class="segment[^"]*" data-segment="([^"]+)"', pending)
+    assert len(ids) > 2
+    with open_store(study) as store:
+        scores = {
+            c.segment_id: c.score or 0.0
+            for c in store.codings(statuses=[CodingStatus.SUGGESTED])
+            if c.theme == theme
+        }
+    shown = [scores[i] for i in ids]
+    assert shown == sorted(shown, reverse=True)
+    # The first is the strongest suggestion that does not count yet (the client shows
+    # suggestions from 0.3 as counted, on the page's two sides).
+    assert shown[0] == max(s for s in scores.values() if s < 0.3)
+
+
+def test_interviewer_turns_offer_no_coding(client: TestClient) -> None:
+    html = client.get("/kilde", params={"sti": "transcripts/fokusgruppe_ledere.docx"}).text
+    blocks = html.split("<article ")[1:]
+    interviewer = [b for b in blocks if b.startswith('class="segment role-interviewer')]
+    others = [b for b in blocks if not b.startswith('class="segment role-interviewer')]
+    assert interviewer and others
+    assert all('class="no-code"' in b and 'class="suggest"' not in b for b in interviewer)
+    assert not any('class="no-code"' in b for b in others)
+
+
+def test_life_stage_filter_lists_stages_in_life_order(client: TestClient) -> None:
+    from journeylab.journeys.model import Stage
+    from journeylab.themes.explorer_routes import ui_strings
+
+    html = client.get("/tema/relationen").text
+    select = html.split('<select name="fase">', 1)[1].split("</select>", 1)[0]
+    values = [v for v in re.findall(r'<option value="([^"]*)"', select) if v]
+    assert len(values) >= 4
+    assert values == [s.value for s in Stage if s.value in values]
+    # The template takes the order from the locale files: they must list Stage's order.
+    for lang in ("da", "en"):
+        assert list(ui_strings(lang)["stages"]) == [s.value for s in Stage]
+    chosen = client.get("/tema/relationen", params={"fase": "school"}).text
+    assert '<option value="school" selected>Skole</option>' in chosen
+
+
+def test_codebook_rules_and_keywords_are_pseudonymised(
+    explorer_built: Path, tmp_path: Path
+) -> None:
+    from journeylab.coding.importer import import_study
+
+    root = tmp_path / "navne"
+    shutil.copytree(explorer_built, root)
+    codebook = root / "codebook.yaml"
+    text = codebook.read_text(encoding="utf-8")
+    text = text.replace(
+        "      - tillid eller mistillid til en bestemt voksen",
+        "      - fx Jonas og hans mentor\n      - tillid eller mistillid til en bestemt voksen",
+        1,
+    )
+    text = text.replace(
+        "      - hvilken slags støtte den unge fik",
+        "      - Amalies skoleskift\n      - hvilken slags støtte den unge fik",
+        1,
+    )
+    text = text.replace("      - rådgiver\n", "      - rådgiver\n      - Mikkel\n", 1)
+    codebook.write_text(text, encoding="utf-8")
+    study = load_study(root)
+    import_study(study)
+    with TestClient(create_app(study, read_only=True), base_url=BASE) as c:
+        html = c.get("/kodebog").text
+    assert "Oliver (opdigtet navn) og hans mentor" in html
+    assert "Idas (opdigtet navn) skoleskift" in html  # an exclude rule
+    assert "Malthe (opdigtet navn)" in html  # a keyword
+    for name in ("Jonas", "Amalie", "Mikkel"):
+        assert name not in html
+
+
+def test_pages_carry_an_icon_so_no_favicon_request_fails(client: TestClient) -> None:
+    html = client.get("/").text
+    assert re.search(r'<link rel="icon" href="data:image/svg\+xml,', html)

@@ -1,6 +1,8 @@
 """The explorer's search (explorer_search.py, explorer_search_page.py): each fast path
 against its plain definition, ranking and filters, the result cache, the per-thread
-reader, and the search page's cached form against a new import.
+reader, the search page's cached form against a new import, and no real name on a
+search page in either mode (the QA pass's repro; the name rules themselves are in
+test_explorer_search_names.py).
 """
 
 from __future__ import annotations
@@ -9,7 +11,9 @@ import re
 import shutil
 import threading
 from collections.abc import Sequence
+from html import unescape
 
+import pytest
 from fastapi.testclient import TestClient
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -22,15 +26,12 @@ from journeylab.themes.explorer_search import (
     SNIPPET_LEAD,
     SNIPPET_TOKENS,
     option_tags,
-    pseudonymised,
     query_terms,
     snippet,
     snippet_html,
-    snippet_parts,
 )
-from journeylab.themes.privacy import Pseudonymiser
 from journeylab.themes.templating import make_environment
-from tests.explorer_support import BASE, copied_study
+from tests.explorer_support import BASE, copied_study, real_name_words
 
 # -- the plain definitions the fast paths must equal ----------------------------------------
 
@@ -107,35 +108,6 @@ def test_snippet_equals_the_token_by_token_definition(text: str, query: str, fil
     for t in (text, long):
         terms = query_terms(query)
         assert list(snippet(t, terms)) == plain_snippet(t, terms)
-
-
-NAMES = Pseudonymiser(
-    names=(("Jonas", "Oliver"), ("Sabrina Holt", "Cecilie Berg"), ("Sabrina", "Cecilie")),
-    speakers=(("Ulla", "Medarbejder 9"),),
-    marked=frozenset({"Oliver", "Cecilie Berg", "Cecilie"}),
-    marker=" (opdigtet navn)",
-)
-PIECES = ["Jonas", "jonas'", "Jonas-sagen", "Sabrina", "Holt", "Sabrina Holt", " ", "-", "\x00"]
-pieces = st.lists(st.sampled_from(PIECES) | st.text(max_size=6), max_size=4).map("".join)
-snippets = st.lists(st.lists(st.tuples(pieces, st.booleans()), max_size=5).map(tuple), max_size=6)
-
-
-@settings(max_examples=400, deadline=None)
-@given(found=snippets)
-def test_pseudonymised_equals_each_piece_on_its_own(
-    found: list[tuple[tuple[str, bool], ...]],
-) -> None:
-    assert pseudonymised(found, NAMES) == [snippet_parts(parts, NAMES) for parts in found]
-
-
-def test_pseudonymised_never_lets_a_name_span_two_pieces() -> None:
-    # "Sabrina" + " Holt" in two pieces is two words apart, as it was piece by piece.
-    out = pseudonymised([(("Sabrina", True), (" Holt", False))], NAMES)
-    assert out == [(("Cecilie (opdigtet navn)", True), (" Holt", False))]
-    # A piece that holds the separator itself takes the plain path.
-    odd = [(("Jonas\x00Jonas", False),), (("Jonas-sagen", True),)]
-    assert pseudonymised(odd, NAMES) == [snippet_parts(p, NAMES) for p in odd]
-    assert "Jonas" not in str(pseudonymised(odd, NAMES))
 
 
 @settings(max_examples=200, deadline=None)
@@ -240,9 +212,11 @@ def test_counted_segments_equal_the_one_query_rule(study: Study) -> None:
 
 def test_search_hits_keep_fts5_ranking_and_filters(study: Study) -> None:
     from journeylab.coding.fts import fts_query
-    from journeylab.themes.explorer_search import search_hits
+    from journeylab.themes.explorer_data import pseudonymiser
+    from journeylab.themes.explorer_search_names import search_hits
 
     with open_store(study) as store:
+        names = pseudonymiser(study, store)
         expected = [
             r[0]
             for r in store.conn.execute(
@@ -251,12 +225,12 @@ def test_search_hits_keep_fts5_ranking_and_filters(study: Study) -> None:
                 (fts_query("sagsbeh"),),
             )
         ]
-        hits = search_hits(store, "sagsbeh")
+        hits = search_hits(store, "sagsbeh", names)
         assert expected and [i for i, _ in hits] == expected
         for _, parts in hits:
             marked = [text for text, hit in parts if hit]
             assert marked and all(m.lower().startswith("sagsbeh") for m in marked)
-        young = search_hits(store, "sagsbeh", role="ung")
+        young = search_hits(store, "sagsbeh", names, role="ung")
         roles = {
             r[0]
             for r in store.conn.execute(
@@ -265,7 +239,7 @@ def test_search_hits_keep_fts5_ranking_and_filters(study: Study) -> None:
             )
         }
         assert young and roles == {"ung"}
-        assert search_hits(store, "***") == []
+        assert search_hits(store, "***", names) == []
 
 
 def test_snippet_window_and_phrases() -> None:
@@ -321,3 +295,72 @@ def test_reader_is_kept_per_thread(study: Study) -> None:
     thread.start()
     thread.join()
     assert other and other[0] is not mine
+
+
+# -- no real name on a search page (QA pass: "Sabrina Holt" = "Cecilie" in [names]) --------
+
+QA_QUERIES = ("hol", "Holt", "Sabrina", "Sabrina Holt", "Jona", "Amali", "Pernill", "Lon", "and")
+
+
+def _plain(html: str) -> str:
+    return " ".join(unescape(re.sub(r"<[^>]+>", "", html)).split())
+
+
+def _real_names(study: Study) -> re.Pattern[str]:
+    words = real_name_words(study)
+    assert {"Sabrina", "Holt", "Jonas", "Amalie", "Lone", "Pernille", "Ulla"} <= set(words)
+    alternatives = "|".join(re.escape(w) for w in words)
+    return re.compile(rf"(?<![^\W\d_])({alternatives})(s|'s|')?(?![^\W\d_])", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("read_only", [False, True])
+def test_no_real_name_or_surname_on_any_search_page(study: Study, read_only: bool) -> None:
+    real = _real_names(study)
+    with TestClient(create_app(study, read_only=read_only), base_url=BASE) as client:
+        pages = {q: client.get("/soeg", params={"q": q}).text for q in QA_QUERIES}
+    for q, html in pages.items():
+        leak = real.search(html)
+        assert leak is None, (q, html[max(0, leak.start() - 80) : leak.end() + 80])
+        # Each snippet reads as a part of its segment as the block shows it (pseudonymised
+        # whole): not "Cecilie (opdigtet navn) Cecilie (opdigtet navn)" for "Sabrina Holt".
+        for item in re.findall(r"<li>(.*?)</li>", html.split("</form>", 1)[1], re.DOTALL):
+            found = re.search(r'<p class="snippet">(.*?)</p>(.*)', item, re.DOTALL)
+            assert found, (q, item)
+            snippet_text, block = (_plain(part) for part in found.groups())
+            assert snippet_text.strip("…") in block, (q, snippet_text)
+    # The pages did show passages around the names (so the names had to be removed).
+    assert 'class="segment' in pages["hol"] and "<mark>hold" in pages["hol"]
+    if not read_only:
+        # "Holt" alone matched: the whole made-up name is marked, not the surname left over.
+        for q in ("Holt", "Sabrina", "Sabrina Holt", "hol"):
+            assert "<mark>Cecilie (opdigtet navn)</mark>. Det var præcis" in pages[q], q
+        assert 'value="Cecilie"' in pages["Holt"]  # the query box shows the made-up name
+
+
+def test_workshop_search_marks_only_what_the_screen_shows(study: Study) -> None:
+    with TestClient(create_app(study, read_only=True), base_url=BASE) as workshop:
+        for q in ("Jona", "Amali", "Pernill", "Lon"):
+            # Part of a real name: found only inside a replaced name, so nothing is found.
+            assert 'class="segment' not in workshop.get("/soeg", params={"q": q}).text, q
+        for q in ("hol", "and"):
+            html = workshop.get("/soeg", params={"q": q}).text
+            snippets = re.findall(r'<p class="snippet">(.*?)</p>', html, re.DOTALL)
+            assert snippets and all("<mark>" in s for s in snippets), q
+            marks = re.findall(r"<mark>(.*?)</mark>", html)
+            assert all(m.lower().startswith(q) for m in marks), (q, marks)
+    # The analyst's own explorer finds those passages, the made-up name marked.
+    with TestClient(create_app(study), base_url=BASE) as analyst:
+        assert "<mark>Oliver (opdigtet navn)</mark>" in analyst.get("/soeg?q=Jona").text
+        assert "<mark>Medarbejder 6</mark>" in analyst.get("/soeg?q=and").text
+
+
+@pytest.mark.parametrize("read_only", [False, True])
+def test_a_made_up_name_on_screen_can_be_searched(study: Study, read_only: bool) -> None:
+    with TestClient(create_app(study, read_only=read_only), base_url=BASE) as client:
+        oliver = client.get("/soeg", params={"q": "Oliver"}).text
+        cecilie = client.get("/soeg", params={"q": "cecil"}).text
+        staff = client.get("/soeg", params={"q": "Medarbejder 1"}).text
+    assert oliver.count("<mark>Oliver</mark> (opdigtet navn)") >= 3 and "Jonas" not in oliver
+    assert "<mark>Cecilie</mark> (opdigtet navn). Det var præcis" in cecilie
+    assert "Sabrina" not in cecilie and "Holt" not in cecilie
+    assert "<mark>Medarbejder</mark> <mark>1</mark>" in staff and "Lone" not in staff

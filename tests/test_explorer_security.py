@@ -52,6 +52,8 @@ def test_non_loopback_bind_always_gets_a_fresh_token(
 
     runs: list[dict[str, Any]] = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: runs.append({"app": app, **kw}))
+    # No real bind (nor a DNS look-up of example.org): the port check has its own tests.
+    monkeypatch.setattr(explorer_module, "check_port", lambda host, port: None)
     explorer_module.serve(study, host=host, port=9999)
     explorer_module.serve(study, host=host, port=9999)
     tokens = re.findall(r"token=([\w-]+)", capsys.readouterr().out)

@@ -8,19 +8,23 @@ access token.
 
 from __future__ import annotations
 
+import errno
+import socket
 import webbrowser
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from markupsafe import Markup
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from journeylab.coding.study import Study
-from journeylab.errors import InputError
+from journeylab.errors import InputError, JourneylabError
 from journeylab.journeys.cache import cached_journeys
 from journeylab.themes.explorer_cache import SnapshotCache
 from journeylab.themes.explorer_data import open_for
 from journeylab.themes.explorer_security import Sessions, access_token, install, is_local
+from journeylab.themes.explorer_study import StudyUnreadable
 from journeylab.themes.templating import templates_dir
 
 # The only files the app serves from disk, read once at start: name -> media type.
@@ -57,15 +61,11 @@ def create_app(
         pass  # fail now (StoreError) if the study has not been imported
     # Through the parsed-journeys cache `import` fills: the same journeys, in the same
     # order, without parsing every journey file again (~1 s at 1M words).
+    # The cache re-reads study.toml and the journeys when they change (explorer_study).
     journeys = cached_journeys(study)
+    cache = SnapshotCache(study, journeys, include_suggestions)
     app = FastAPI(title="journeylab explorer", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.explorer = explorer_routes.Explorer(
-        study=study,
-        coder=coder,
-        read_only=read_only,
-        cache=SnapshotCache(study, journeys, include_suggestions),
-        journeys=journeys,
-    )
+    app.state.explorer = explorer_routes.Explorer(coder=coder, read_only=read_only, cache=cache)
     install(app, token=token, sessions=Sessions())
     files = _static_files()
 
@@ -82,14 +82,62 @@ def create_app(
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         # Browsers get the explorer's own 404 page; the JSON API keeps JSON answers.
         if exc.status_code == 404 and not request.url.path.startswith("/api/"):
-            return explorer_routes.not_found(request)
+            try:
+                return explorer_routes.not_found(request)
+            except StudyUnreadable as unreadable:  # the 404 page needs the study too
+                return await study_unreadable(request, unreadable)
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+
+    @app.exception_handler(StudyUnreadable)
+    async def study_unreadable(request: Request, exc: StudyUnreadable) -> Response:
+        # Never the old names: until study.toml reads again, every page says what to fix.
+        shown = unreadable_text(exc.error, cache, read_only=read_only)
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": shown}, status_code=503)
+        return HTMLResponse(unreadable_page(shown, cache.study.language), status_code=503)
 
     app.include_router(explorer_routes.router)
     app.include_router(explorer_search_page.router)
     if not read_only:
         app.include_router(explorer_coding.router)
     return app
+
+
+def unreadable_text(error: JourneylabError, cache: SnapshotCache, *, read_only: bool) -> str:
+    """The error for the page, through the last names read (its message may quote one).
+
+    In a workshop (read-only, on a projector) only the file, the place and the hint
+    are shown: a message can quote a name that the last names read do not know yet.
+    """
+    names = cache.last_names()
+    message = "cannot be read" if read_only else names.text(error.message)
+    where = names.text(error.where) if error.where else None
+    hint = names.text(error.hint) if error.hint else None
+    return JourneylabError(message, path=error.path, where=where, hint=hint).render()
+
+
+_UNREADABLE = {
+    "da": (
+        "Studiet kan ikke læses",
+        "Ret filen, og genindlæs så siden. Indtil da viser explorer intet fra studiet."
+        " Den præcise fejl står i terminalen, når du kører journeylab import.",
+    ),
+    "en": (
+        "The study cannot be read",
+        "Fix the file, then reload this page. Until then the explorer shows nothing of the"
+        " study. Run journeylab import in the terminal to see the exact error.",
+    ),
+}
+
+
+def unreadable_page(shown: str, lang: str) -> str:
+    """A page of its own (no snapshot, no template context): the study is what failed."""
+    title, todo = _UNREADABLE.get(lang, _UNREADABLE["da"])
+    return Markup(
+        '<!doctype html><html lang="{}"><head><meta charset="utf-8"><title>{}</title>'
+        '<link rel="stylesheet" href="/static/explorer.css"></head>'
+        "<body><main><h1>{}</h1><p><code>{}</code></p><p>{}</p></main></body></html>"
+    ).format(lang, title, title, shown, todo)
 
 
 def address(host: str, port: int, token: str | None) -> str:
@@ -111,6 +159,30 @@ HTTP = "httptools"
 LOOP = "auto"
 
 
+def check_port(host: str, port: int) -> None:
+    """JourneylabError when *port* is taken, checked before any URL is printed.
+
+    Printed first, the URL of a taken port opens the other explorer (perhaps another
+    study's, or one that codes); uvicorn would then only log its bind error. The
+    socket is set up as uvicorn's (SO_REUSEADDR), so a port left in TIME_WAIT by the
+    last run is not refused, only a listening one. Other failures (a host that is not
+    this machine's, a port below 1024) are left to uvicorn, which names them.
+    """
+    # The address family as uvicorn picks it, so "localhost" is tried where it binds.
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        found = socket.getaddrinfo(host, port, family=family, type=socket.SOCK_STREAM)
+        family, kind, proto, _, place = found[0]
+        with socket.socket(family, kind, proto) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(place)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise JourneylabError(
+                f"port {port} is in use (another journeylab explore?): choose another with --port"
+            ) from None
+
+
 def serve(
     study: Study,
     *,
@@ -125,6 +197,7 @@ def serve(
     """Run the explorer until interrupted; off localhost a token is always required."""
     import uvicorn
 
+    check_port(host, port)
     token = access_token(host, token)
     app = create_app(
         study,

@@ -5,6 +5,8 @@ version of the store. The version is SQLite's `PRAGMA data_version` read on one
 idle watcher connection: it moves on every commit by any other connection, in
 this process or another, so a coding made in the browser (or by `journeylab
 code`) is seen by the next request, and an unchanged store costs one pragma.
+study.toml is stat'ed on each request too (explorer_study.LiveStudy): a changed one
+counts as a new version, with new names, journeys and findings.
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ from journeylab.coding.model import Role, Theme
 from journeylab.coding.records import SourceRecord
 from journeylab.coding.store import Store
 from journeylab.coding.study import Study
+from journeylab.errors import JourneylabError
 from journeylab.journeys.model import Journey
 from journeylab.themes.explorer_counts import counted_segments, open_suggestions
 from journeylab.themes.explorer_data import SegmentView, pseudonymiser
+from journeylab.themes.explorer_study import LiveStudy
 from journeylab.themes.findings import Findings, ThemeFindings
 from journeylab.themes.privacy import Pseudonymiser
 
@@ -94,9 +98,10 @@ class ThemeIndex:
 
 @dataclass(frozen=True)
 class Material:
-    """What changes only when material is (re)imported: names, sources, themes, filters."""
+    """What changes only when material is (re)imported or study.toml changes: names,
+    sources, themes, filters."""
 
-    signature: tuple[object, ...]
+    signature: tuple[object, ...]  # (study.toml's digest, *material_signature)
     themes: list[Theme]
     names: Pseudonymiser
     sources: list[SourceRecord]
@@ -274,12 +279,14 @@ class SnapshotCache:
         from journeylab.themes.explorer_data import FindingsCache
         from journeylab.themes.explorer_worker import FindingsWorker
 
-        self.study = study
+        self.live = LiveStudy(study)
+        self.journeys = list(journeys)
         self.include_suggestions = include_suggestions
         self.findings = FindingsCache(study, journeys, include_suggestions)
         # Background builds run in a child process, so clicks never wait on them.
         self.background = FindingsWorker(study, journeys, include_suggestions)
         self._watcher = Watcher(study.store_path)
+        self._journeys_key: tuple[object, ...] | None = None  # what self.journeys were read at
         self._lock = threading.Lock()
         self._value: Snapshot | None = None
         self._material: Material | None = None
@@ -288,11 +295,31 @@ class SnapshotCache:
         self.builds = 0  # findings builds finished (tests and bench read it)
         self.snapshots = 0  # snapshots made (one per store version seen)
 
+    @property
+    def study(self) -> Study:
+        """The study as study.toml said when it was last read (see `get`)."""
+        return self.live.study
+
+    @property
+    def transitions(self) -> tuple[tuple[float, str], ...]:
+        return self.live.state.transitions
+
+    def last_names(self) -> Pseudonymiser:
+        """The names of the last material built (an error page's text passes them)."""
+        material = self._material
+        return material.names if material is not None else Pseudonymiser.from_study(self.study, [])
+
+    def _version(self) -> tuple[int, ...]:
+        # study.toml's reloads count as versions too: new names need a new snapshot.
+        return (*self._watcher.version(), self.live.generation)
+
     def get(self, store: Store) -> Snapshot:
+        """This version's snapshot; StudyUnreadable while a changed study.toml cannot be read."""
         # Requests that arrive during a synchronous build wait for it instead of
         # each building the same findings.
         with self._lock:
-            version = self._watcher.version()
+            self.live.current()
+            version = self._version()
             value = self._value
             if value is not None and value.version == version and value.built is self._built:
                 return value
@@ -304,9 +331,10 @@ class SnapshotCache:
             return value
 
     def _snapshot(self, store: Store, version: tuple[int, ...]) -> Snapshot:
-        signature = material_signature(store)
+        signature = (self.live.state.digest, *material_signature(store))
         material = self._material
         if material is None or material.signature != signature:
+            self._refresh_journeys(signature[:2])
             names = pseudonymiser(self.study, store)
             meta = segment_meta(store, names)
             material = self._material = Material(
@@ -321,6 +349,24 @@ class SnapshotCache:
         self.snapshots += 1
         counted = counted_segments(store, material.order, self.include_suggestions)
         return Snapshot(version, material, built, counted)
+
+    def _refresh_journeys(self, key: tuple[object, ...]) -> None:
+        """Journeys (and the findings builders holding them) for this study.toml and these
+        sources: an import rewrites journeys-cache.json, so a re-read parses nothing new."""
+        from journeylab.journeys.cache import cached_journeys
+        from journeylab.themes.explorer_data import FindingsCache
+        from journeylab.themes.explorer_study import StudyUnreadable
+
+        if self._journeys_key is not None and key != self._journeys_key:
+            try:
+                self.journeys = cached_journeys(self.study)
+            except JourneylabError as exc:  # a journey file broken since the import
+                raise StudyUnreadable(exc) from None
+        self._journeys_key = key
+        self.findings = FindingsCache(self.study, self.journeys, self.include_suggestions)
+        # The child gets study and journeys with each build, so updating them is enough.
+        self.background.study = self.study
+        self.background.journeys = self.journeys
 
     def _build(self, store: Store, version: tuple[int, ...], *, background: bool = False) -> Built:
         from journeylab.themes.report import overview_svg
@@ -352,7 +398,7 @@ class SnapshotCache:
 
         while True:
             with self._lock:
-                version = self._watcher.version()
+                version = self._version()
                 material = self._material
             # The version is read before the data, so a build is never marked
             # newer than what it read; a later commit just causes one more build.
@@ -361,7 +407,7 @@ class SnapshotCache:
             with self._lock:
                 if self._material is material:
                     self._built = built
-                if self._watcher.version() == version or self._material is not material:
+                if self._version() == version or self._material is not material:
                     return
 
     def wait(self, timeout: float = 60.0) -> None:

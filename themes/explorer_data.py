@@ -56,7 +56,16 @@ class SegmentView:
 
     @property
     def suggested(self) -> tuple[ThemeMark, ...]:
-        return tuple(m for m in self.marks if m.state == "suggested")
+        """The machine's open suggestions, highest score first (ties in codebook order).
+
+        The block offers the first for "Godkend (a)" / "Afvis (r)"; codebook order
+        (the marks' order) once made a weak suggestion win over a strong one.
+        """
+        ranked = sorted(
+            (m for m in self.marks if m.state == "suggested"),
+            key=lambda m: (-(m.score if m.score is not None else -1.0), m.index),
+        )
+        return tuple(ranked)
 
 
 @dataclass(frozen=True)

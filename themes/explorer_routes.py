@@ -23,7 +23,7 @@ from markupsafe import Markup
 from journeylab.coding.model import Role, Theme
 from journeylab.coding.store import Store
 from journeylab.coding.study import Study
-from journeylab.journeys.model import Journey, Note, Step
+from journeylab.journeys.model import Journey
 from journeylab.journeys.svgmap import journey_svg
 from journeylab.themes.explorer_blocks import BlockCache
 from journeylab.themes.explorer_cache import (
@@ -37,7 +37,7 @@ from journeylab.themes.explorer_cache import (
 from journeylab.themes.explorer_data import SegmentView, segment_views, segments_by_id
 from journeylab.themes.explorer_search import SearchCache, reader
 from journeylab.themes.explorer_security import session_of
-from journeylab.themes.privacy import Pseudonymiser
+from journeylab.themes.privacy_journeys import pseudonymised_journey
 from journeylab.themes.templating import _colour, make_environment, strings, templates_dir
 
 PAGE = 25  # segments a side on a theme page (50 a page)
@@ -67,19 +67,32 @@ def ui_strings(lang: str) -> dict[str, Any]:
 class Explorer:
     """What every route needs; one per app."""
 
-    study: Study
     coder: str
     read_only: bool
     cache: SnapshotCache
-    journeys: list[Journey]
-    blocks: BlockCache = field(init=False)
+    _blocks: dict[str, BlockCache] = field(init=False, default_factory=dict)
     searches: SearchCache = field(default_factory=SearchCache)
 
-    def __post_init__(self) -> None:
-        template = environment().get_template("explorer/_segment.html")
-        self.blocks = BlockCache(
-            template, lambda: block_context(self.study.language, self.read_only)
-        )
+    # Study and journeys are the cache's: it re-reads them when study.toml or the
+    # imported material change while the server runs.
+    @property
+    def study(self) -> Study:
+        return self.cache.study
+
+    @property
+    def journeys(self) -> list[Journey]:
+        return self.cache.journeys
+
+    @property
+    def blocks(self) -> BlockCache:
+        # One cache a language: a block holds its labels, and study.toml may change it.
+        lang = self.study.language
+        found = self._blocks.get(lang)
+        if found is None:
+            template = environment().get_template("explorer/_segment.html")
+            made = BlockCache(template, lambda: block_context(lang, self.read_only))
+            found = self._blocks.setdefault(lang, made)
+        return found
 
     def snapshot(self) -> Snapshot:
         # Pages only read: this thread's kept connection (explorer_search.reader),
@@ -141,19 +154,6 @@ def not_found(request: Request) -> HTMLResponse:
 def fragment(request: Request, view: SegmentView) -> str:
     """One segment's block (_segment.html), as the coding routes send it back."""
     return str(explorer_of(request).blocks.block(view))
-
-
-def pseudonymised_journey(journey: Journey, names: Pseudonymiser) -> Journey:
-    """A copy of *journey* whose note texts carry no real names."""
-
-    def note(n: Note) -> Note:
-        return replace(n, text=names.text(n.text), actor=names.text(n.actor) if n.actor else None)
-
-    steps = tuple(
-        Step(note(s.event), tuple(map(note, s.green)), tuple(map(note, s.red)))
-        for s in journey.steps
-    )
-    return replace(journey, steps=steps, pseudonym=names.text(journey.pseudonym or "") or None)
 
 
 def theme_colours_css(themes: list[Theme]) -> str:
@@ -315,7 +315,7 @@ def source_page(request: Request, sti: str = "") -> HTMLResponse:
     if record.kind == "journey":
         for journey in ex.journeys:
             if journey.source == record.path:
-                maps.append(Markup(_inline_svg(pseudonymised_journey(journey, snap.names))))
+                maps.append(journey_map(ex, snap, journey))
     return render(
         request,
         "source.html",
@@ -329,20 +329,27 @@ def source_page(request: Request, sti: str = "") -> HTMLResponse:
     )
 
 
-def _inline_svg(journey: Journey) -> str:
+def _inline_svg(
+    journey: Journey, lang: str, transitions: tuple[tuple[float, str], ...] = ()
+) -> str:
     # journey_svg escapes every text itself (ElementTree); drop the XML declaration.
-    svg = journey_svg(journey)
+    svg = journey_svg(journey, lang=lang, transitions=transitions)
     return svg.split("?>", 1)[1].strip() if svg.startswith("<?xml") else svg
+
+
+def journey_map(ex: Explorer, snap: Snapshot, journey: Journey) -> Markup:
+    """The map of *journey* as `journeylab journeys --map` draws it: the study's language
+    and declared transitions, every text (the labels too) through the study's names."""
+    names = snap.names
+    marks = tuple((age, names.text(label)) for age, label in ex.cache.transitions)
+    return Markup(_inline_svg(pseudonymised_journey(journey, names), ex.study.language, marks))
 
 
 @router.get("/rejser", response_class=HTMLResponse)
 def journeys_page(request: Request) -> HTMLResponse:
     ex = explorer_of(request)
     snap = ex.snapshot()
-    maps = [
-        (j.id, j.source or "", Markup(_inline_svg(pseudonymised_journey(j, snap.names))))
-        for j in ex.journeys
-    ]
+    maps = [(j.id, j.source or "", journey_map(ex, snap, j)) for j in ex.journeys]
     return render(request, "journeys.html", maps=maps, all_themes=snap.themes)
 
 
@@ -354,6 +361,10 @@ def codebook_page(request: Request) -> HTMLResponse:
         replace(
             t,
             description=names.text(t.description),
+            # Every field shown, not only the prose: a rule or keyword may name someone.
+            include=tuple(names.text(x) for x in t.include),
+            exclude=tuple(names.text(x) for x in t.exclude),
+            keywords=tuple(names.text(k) for k in t.keywords),
             examples=tuple(names.text(e) for e in t.examples),
         )
         for t in snap.themes

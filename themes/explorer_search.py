@@ -1,9 +1,10 @@
-"""The explorer's search: ranked hits, snippets made in Python, a result cache, readers.
+"""The explorer's search mechanics: ranked rowids, snippets cut in Python, a result
+cache, readers.
 
 A search ranks rowids first (FTS5 bm25 over the matches, no snippet() and no
-join unless a filter needs one), then reads only the shown rows and makes their
-snippets here. Snippet pieces are the stored text; `pseudonymised` replaces real
-names in them before anything is shown. explorer_data re-exports these names.
+join unless a filter needs one), then reads only the shown rows and cuts their
+snippets here. What a page may show of them (names replaced in the whole text,
+the workshop's rule, the last check) is explorer_search_names's.
 """
 
 from __future__ import annotations
@@ -16,11 +17,8 @@ from collections.abc import Callable, Sequence
 
 from markupsafe import Markup, escape
 
-from journeylab.coding.fts import fts_query
-from journeylab.coding.model import Segment
 from journeylab.coding.store import Store, open_store
 from journeylab.coding.study import Study
-from journeylab.themes.privacy import Pseudonymiser
 
 # The hits a search shows: ranked rowids first (FTS5 bm25 over the matches, no
 # snippet and no join unless a filter needs one), then only the shown rows are
@@ -28,50 +26,76 @@ from journeylab.themes.privacy import Pseudonymiser
 # matching row before the sort, which doubled the cost of a common word.
 SNIPPET_TOKENS = 24  # as FTS5's snippet(..., 24)
 SNIPPET_LEAD = 4  # words shown before the first match of a long segment
-_TOKEN = re.compile(r"[^\W_]+")  # FTS5 unicode61: letters and digits; "_" separates
-_PHRASE = re.compile(r'"([^"]*)"')  # as coding.fts.fts_query reads a query
+TOKEN = re.compile(r"[^\W_]+")  # FTS5 unicode61: letters and digits; "_" separates
+PHRASE = re.compile(r'"([^"]*)"')  # as coding.fts.fts_query reads a query
 
 Parts = tuple[tuple[str, bool], ...]
+Span = tuple[int, int]  # token indexes [i, j)
+Mark = tuple[int, int, int, int]  # token indexes [i, j), characters [start, end)
 
 
 def query_terms(query: str) -> list[tuple[tuple[str, ...], bool]]:
     """The terms fts_query makes of *query*: (lower-cased words, is a prefix term)."""
     terms: list[tuple[tuple[str, ...], bool]] = []
-    for phrase in _PHRASE.findall(query):
-        words = tuple(w.lower() for w in _TOKEN.findall(phrase))
+    for phrase in PHRASE.findall(query):
+        words = tuple(w.lower() for w in TOKEN.findall(phrase))
         if words:
             terms.append((words, False))
-    for word in _TOKEN.findall(_PHRASE.sub(" ", query)):
+    for word in TOKEN.findall(PHRASE.sub(" ", query)):
         terms.append(((word.lower(),), True))
     return terms
 
 
-def snippet(text: str, terms: Sequence[tuple[tuple[str, ...], bool]]) -> Parts:
-    """*text* (up to SNIPPET_TOKENS words around the matches) as (text, is_match) pieces."""
-    # Tokens as match objects and one list of lower-cased words: a search page makes
-    # 50 of these, so the matching runs as comprehensions over that list (tests
-    # hold this to the token-by-token definition).
-    tokens = list(_TOKEN.finditer(text))
-    lowered = [m.group().lower() for m in tokens]
-    count = len(tokens)
-    spans: set[tuple[int, int]] = set()  # token index ranges [i, j) that match
+def term_spans(lowered: Sequence[str], words: tuple[str, ...], prefix: bool) -> list[Span]:
+    """The token ranges [i, j) of *lowered* (lower-cased tokens) that one query term matches."""
+    # Comprehensions over one list of lower-cased words: a search page makes 50
+    # snippets (tests hold this to the token-by-token definition).
+    head, n = words[0], len(words)
+    if prefix:
+        return [(i, i + 1) for i, word in enumerate(lowered) if word.startswith(head)]
+    count = len(lowered)
+    return [
+        (i, i + n)
+        for i, word in enumerate(lowered)
+        if word == head and i + n <= count and tuple(lowered[i : i + n]) == words
+    ]
+
+
+def snippet(
+    text: str,
+    terms: Sequence[tuple[tuple[str, ...], bool]],
+    tokens: Sequence[re.Match[str]] | None = None,
+    lowered: Sequence[str] | None = None,
+) -> Parts:
+    """*text* (up to SNIPPET_TOKENS words around the matches) as (text, is_match) pieces.
+
+    *tokens* and *lowered* are TOKEN's matches in *text* and their words lower-cased,
+    when the caller has them already.
+    """
+    if tokens is None or lowered is None:
+        tokens = list(TOKEN.finditer(text))
+        lowered = [m.group().lower() for m in tokens]
+    spans: set[Span] = set()
     for words, prefix in terms:
-        head, n = words[0], len(words)
-        if prefix:
-            spans.update((i, i + 1) for i, word in enumerate(lowered) if word.startswith(head))
-        else:
-            spans.update(
-                (i, i + n)
-                for i, word in enumerate(lowered)
-                if word == head and i + n <= count and tuple(lowered[i : i + n]) == words
-            )
+        spans.update(term_spans(lowered, words, prefix))
+    return cut(text, tokens, {(a, b, tokens[a].start(), tokens[b - 1].end()) for a, b in spans})
+
+
+def cut(text: str, tokens: Sequence[re.Match[str]], marks: set[Mark]) -> Parts:
+    """*text* cut to the window of SNIPPET_TOKENS tokens holding the most *marks*.
+
+    A mark is (first token, token after the last, start, end): the tokens place the
+    window, the characters are what is marked (a made-up name's marker included).
+    """
+    count = len(tokens)
+    ordered = sorted(marks)
     first, last = 0, count
     if count > SNIPPET_TOKENS:
         # The window holding the most matches; the earliest of equals.
         best = -1
-        for i, _ in sorted(spans) or [(0, 0)]:
+        for i in [m[0] for m in ordered] or [0]:
             begin = max(0, min(i - SNIPPET_LEAD, count - SNIPPET_TOKENS))
-            inside = sum(1 for a, b in spans if a >= begin and b <= begin + SNIPPET_TOKENS)
+            inside = sum(1 for a, b, _, _ in ordered if a >= begin and b <= begin + SNIPPET_TOKENS)
             if inside > best:
                 best, first = inside, begin
         last = first + SNIPPET_TOKENS
@@ -79,13 +103,12 @@ def snippet(text: str, terms: Sequence[tuple[tuple[str, ...], bool]]) -> Parts:
     hi = tokens[last - 1].end() if last < count else len(text)
     out: list[tuple[str, bool]] = [("…", False)] if first > 0 else []
     at = lo
-    for a, b in sorted(spans):
-        start = tokens[a].start()
+    for a, b, start, end in ordered:
         if a < first or b > last or start < at:
             continue  # outside the window, or overlapping a match already marked
         if start > at:
             out.append((text[at:start], False))
-        at = tokens[b - 1].end()
+        at = end
         out.append((text[start:at], True))
     if hi > at:
         out.append((text[at:hi], False))
@@ -124,79 +147,6 @@ def ranked_rowids(
     sql += where + " ORDER BY bm25(segments_fts) LIMIT ?"
     params.append(limit)
     return [r[0] for r in store.conn.execute(sql, params).fetchall()]
-
-
-def search_hits(
-    store: Store,
-    query: str,
-    *,
-    role: str | None = None,
-    source: str | None = None,
-    theme: str | None = None,
-    limit: int = 50,
-) -> list[tuple[str, Parts]]:
-    """(segment id, snippet pieces) for an FTS5 prefix search, best first, with filters.
-
-    The pieces are the stored text, not yet pseudonymised (see snippet_parts).
-    """
-    match = fts_query(query)
-    if not match:
-        return []
-    rowids = ranked_rowids(store, match, role=role, source=source, theme=theme, limit=limit)
-    if not rowids:
-        return []
-    rows = store.conn.execute(
-        f"SELECT rowid, id, text FROM segments WHERE rowid IN ({','.join('?' * len(rowids))})",
-        rowids,
-    ).fetchall()
-    found = {r[0]: (r[1], r[2]) for r in rows}
-    terms = query_terms(query)
-    return [(found[r][0], snippet(found[r][1], terms)) for r in rowids if r in found]
-
-
-def search(
-    store: Store,
-    query: str,
-    *,
-    role: str | None = None,
-    source: str | None = None,
-    theme: str | None = None,
-    limit: int = 50,
-) -> list[tuple[Segment, Parts]]:
-    """(segment, snippet pieces) for an FTS5 prefix search, best first, with optional filters."""
-    from journeylab.themes.explorer_data import segments_by_id
-
-    hits = search_hits(store, query, role=role, source=source, theme=theme, limit=limit)
-    found = {s.id: s for s in segments_by_id(store, [i for i, _ in hits])}
-    return [(found[i], parts) for i, parts in hits if i in found]
-
-
-def snippet_parts(parts: Parts, names: Pseudonymiser) -> Parts:
-    """Snippet pieces with real names replaced; each piece on its own, so marks stay ours."""
-    return tuple((names.text(text), hit) for text, hit in parts)
-
-
-# Between pieces when a page's snippets are pseudonymised in one pass: not a word
-# character and not whitespace, so a name can neither match across it nor lose the
-# word boundary a piece's start or end gave it (privacy's pattern is whole words,
-# names' words joined by \s+, and "-" after a name decides its marker).
-_SEPARATOR = "\x00"
-
-
-def pseudonymised(snippets: Sequence[Parts], names: Pseudonymiser) -> list[Parts]:
-    """`snippet_parts` of every snippet, with one regex pass over all pieces, not one each.
-
-    The same as `[snippet_parts(p, names) for p in snippets]` (tests hold it to that);
-    a piece holding the separator, or a name that would change the number of
-    pieces, falls back to that plain definition.
-    """
-    texts = [text for parts in snippets for text, _ in parts]
-    joined = _SEPARATOR.join(texts)
-    out = names.text(joined).split(_SEPARATOR) if texts else []
-    if len(out) != len(texts) or joined.count(_SEPARATOR) != len(texts) - 1:
-        return [snippet_parts(parts, names) for parts in snippets]
-    pieces = iter(out)
-    return [tuple((next(pieces), hit) for _, hit in parts) for parts in snippets]
 
 
 def snippet_html(parts: Parts) -> Markup:

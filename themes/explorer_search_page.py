@@ -2,8 +2,9 @@
 
 Per request this does the ranking query (or takes the hits from the result
 cache), reads the shown segments' views, and renders; what depends only on the
-material (the filters' <option>s) is rendered once per import, and the snippets
-of a page are pseudonymised in one pass (explorer_search.pseudonymised).
+material (the filters' <option>s) is rendered once per import. The hits come
+pseudonymised and checked (explorer_search_names.search_hits), and the query is
+shown with made-up names in place of real ones.
 """
 
 from __future__ import annotations
@@ -17,14 +18,8 @@ from markupsafe import Markup
 from journeylab.coding.model import Role
 from journeylab.themes.explorer_cache import MEMO, Snapshot
 from journeylab.themes.explorer_routes import block_context, cached_views, explorer_of, render
-from journeylab.themes.explorer_search import (
-    Parts,
-    option_tags,
-    pseudonymised,
-    reader,
-    search_hits,
-    snippet_html,
-)
+from journeylab.themes.explorer_search import Parts, option_tags, reader, snippet_html
+from journeylab.themes.explorer_search_names import search_hits, shown_query
 
 SEARCH_LIMIT = 50
 
@@ -58,18 +53,21 @@ def search_page(
     # fresh connection would read them again (reader() in explorer_search).
     store = reader(ex.study)
     snap = ex.cache.get(store)
-    # In a workshop a search for a real name must not confirm where it occurs:
-    # show the query pseudonymised and find nothing.
-    if ex.read_only and snap.names.text(q) != q:
-        q = snap.names.text(q)
+    # The query box and the count line show the query with made-up names, on the
+    # analyst's screen too (it may be projected). In a workshop a search for a real
+    # name must not confirm where it occurs: it finds nothing.
+    shown = shown_query(q, snap.names)
+    if ex.read_only and shown != q:
         hits: list[tuple[str, Parts]] = []
     else:
-        key = (snap.version, q, rolle, kilde, tema)
+        key = (snap.version, ex.read_only, q, rolle, kilde, tema)
         found_hits = ex.searches.get(key)
         if found_hits is None:
             found_hits = search_hits(
                 store,
                 q,
+                snap.names,
+                workshop=ex.read_only,
                 role=rolle or None,
                 source=kilde or None,
                 theme=tema or None,
@@ -78,18 +76,13 @@ def search_page(
             ex.searches.put(key, found_hits)
         hits = found_hits
     found = cached_views(store, snap, [i for i, _ in hits], ex.coder)
-    shown = [(i, parts) for i, parts in hits if i in found]
-    snippets = pseudonymised([parts for _, parts in shown], snap.names)
-    results = [
-        (ex.blocks.block(found[i]), snippet_html(parts))
-        for (i, _), parts in zip(shown, snippets, strict=True)
-    ]
+    results = [(ex.blocks.block(found[i]), snippet_html(parts)) for i, parts in hits if i in found]
     role_label = block_context(ex.study.language, ex.read_only)["role_label"]
     roles = [r.value for r in Role]
     return render(
         request,
         "search.html",
-        q=q,
+        q=shown,
         results=results,
         limit=SEARCH_LIMIT,
         role_options=form_options(snap, "rolle", lambda: roles, rolle, role_label),

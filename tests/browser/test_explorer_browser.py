@@ -12,12 +12,11 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, Request, Route, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Request, Route, expect
 
 from journeylab.coding.store import open_store
 from journeylab.coding.study import Study
@@ -25,15 +24,6 @@ from journeylab.themes.explorer import create_app
 from tests.conftest import coded_example
 from tests.explorer_support import lone_transcript
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--headless=new",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 PAYLOAD = "<script>document.title='pwned'</script>"
 XSS = lone_transcript(PAYLOAD, "Skolen og UU taler for lidt sammen om fraværet.")
 XSS_SOURCE = "transcripts/zz_xss.txt"
@@ -79,15 +69,6 @@ def servers(study: Study) -> Iterator[tuple[str, str]]:
     yield coding.url, read_only.url
     coding.stop()
     read_only.stop()
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), "Debian's chromium is required: apt-get install chromium"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
@@ -350,3 +331,135 @@ def test_shift_arrows_extend_the_selection_and_a_digit_codes_it(
     assert memo == words
     pg.keyboard.press("u")
     expect(button).to_have_attribute("aria-pressed", "false")
+
+
+def test_overview_fits_a_projector_screen(servers: tuple[str, str], browser: Browser) -> None:
+    """1280x720 is a common projector: no column of the overview may be off-screen."""
+    for width, height in ((1280, 720), (1920, 1080)):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        pg = context.new_page()
+        pg.goto(servers[0] + "/")
+        expect(pg.locator("tr.theme-row")).to_have_count(7)
+        assert pg.evaluate("() => document.documentElement.scrollWidth") <= width
+        count = pg.locator("td[data-count-theme]").first.bounding_box()
+        assert count and count["x"] + count["width"] <= width
+        context.close()
+
+
+def test_the_page_icon_loads_so_no_favicon_is_asked_for(
+    servers: tuple[str, str], page: tuple
+) -> None:
+    """Without an icon of its own a page makes the browser ask for /favicon.ico (a 404)."""
+    pg, _ = page
+    pg.goto(servers[0] + "/")
+    loads = pg.evaluate(
+        """() => new Promise(done => {
+            const link = document.querySelector('link[rel="icon"]');
+            if (!link) { done(false); return; }
+            const img = new Image();
+            img.onload = () => done(img.naturalWidth > 0);
+            img.onerror = () => done(false);
+            img.src = link.href;  // a data: image, which the page's CSP allows
+        })"""
+    )
+    assert loads
+
+
+def _visible_suggestion(pg: Page, segment_id: str) -> object:
+    return _segment(pg, segment_id).locator(".suggest:visible")
+
+
+def test_review_list_accepts_the_pages_theme_not_the_strongest(
+    servers: tuple[str, str], page: tuple, study: Study
+) -> None:
+    pg, _ = page
+    pg.goto(servers[0] + "/tema/organisering-og-samarbejde")
+    theme = "Organisering og samarbejde"
+    # A suggestion to review whose block holds a stronger suggestion of another theme.
+    seg_id = pg.evaluate(
+        """(theme) => {
+            for (const s of document.querySelectorAll('.pending .segment')) {
+                const spans = [...s.querySelectorAll('.suggest')];
+                if (spans.length > 1 && spans[0].dataset.theme !== theme) return s.dataset.segment;
+            }
+            return null;
+        }""",
+        theme,
+    )
+    assert seg_id, "no pending segment with a stronger suggestion of another theme"
+    shown = _visible_suggestion(pg, seg_id)
+    expect(shown).to_have_count(1)
+    expect(shown).to_have_attribute("data-theme", theme)
+    expect(shown.locator("button.accept")).to_have_text(f"Godkend {theme} (a)")
+    count = pg.locator("strong[data-count-theme]")
+    before = int(count.inner_text())
+    index = pg.locator(".segment").evaluate_all(
+        "(all, id) => all.findIndex(s => s.dataset.segment === id)", seg_id
+    )
+    for _ in range(index + 1):
+        pg.keyboard.press("j")
+    expect(_segment(pg, seg_id)).to_have_class(re.compile("current"))
+    pg.keyboard.press("a")
+    expect(count).to_have_text(str(before + 1))
+    with open_store(study) as store:
+        mine = {c.theme for c in store.codings(coder="analytiker") if c.segment_id == seg_id}
+    assert mine == {theme}
+    pg.keyboard.press("u")
+    expect(count).to_have_text(str(before))
+    expect(_visible_suggestion(pg, seg_id)).to_have_attribute("data-theme", theme)
+
+
+def test_elsewhere_a_acts_on_the_strongest_suggestion(
+    servers: tuple[str, str], page: tuple, study: Study
+) -> None:
+    pg, _ = page
+    pg.goto(servers[0] + "/kilde?sti=transcripts/fokusgruppe_familie_skole.md")
+    seg_id, best = pg.evaluate(
+        """() => {
+            for (const s of document.querySelectorAll('.segment')) {
+                const chips = [...s.querySelectorAll('.chip[data-state="suggested"]')];
+                const score = c => parseFloat(c.textContent.split(' ').pop());
+                if (chips.length < 2 || score(chips[0]) >= Math.max(...chips.map(score))) continue;
+                const best = chips.reduce((a, b) => score(b) > score(a) ? b : a);
+                return [s.dataset.segment, best.dataset.theme];
+            }
+            return [null, null];
+        }"""
+    )
+    assert seg_id, "no segment whose first suggestion in codebook order is not its strongest"
+    expect(_visible_suggestion(pg, seg_id)).to_have_attribute("data-theme", best)
+    _visible_suggestion(pg, seg_id).locator("button.reject").click()
+    expect(
+        _segment(pg, seg_id).locator(f'.chip.state-rejected[data-theme="{best}"]')
+    ).to_have_count(1)
+    with open_store(study) as store:
+        mine = {c.theme: c.status.value for c in store.codings(coder="analytiker")
+                if c.segment_id == seg_id}  # fmt: skip
+    assert mine == {best: "rejected"}
+    pg.keyboard.press("u")
+    expect(_segment(pg, seg_id).locator(".chip.state-rejected")).to_have_count(0)
+
+
+def test_interviewer_turns_have_no_theme_buttons(servers: tuple[str, str], page: tuple) -> None:
+    pg, _ = page
+    pg.goto(servers[0] + "/kilde?sti=transcripts/fokusgruppe_ledere.docx")
+    interviewer = pg.locator(".segment.role-interviewer").first
+    expect(interviewer.locator(".no-code")).to_be_visible()
+    expect(interviewer.locator(".theme-btn")).to_have_count(0)
+    expect(pg.locator(".segment.role-medarbejder, .segment.role-leder").first.locator(
+        ".theme-btn")).to_have_count(7)  # fmt: skip
+    index = pg.locator(".segment").evaluate_all(
+        "(all) => all.findIndex(s => s.classList.contains('role-interviewer'))"
+    )
+    for _ in range(index + 1):
+        pg.keyboard.press("j")
+    pg.keyboard.press("1")
+    expect(pg.locator("#status")).to_have_text(re.compile("Interviewerens replikker kodes ikke"))
+    expect(interviewer.locator(".chip.state-coded")).to_have_count(0)
+
+
+def test_a_failed_act_says_so_in_danish(servers: tuple[str, str], page: tuple) -> None:
+    pg, _ = page
+    pg.goto(servers[0] + "/")
+    pg.keyboard.press("u")  # a fresh session: nothing to undo
+    expect(pg.locator("#status")).to_have_text("Fejl: Der er intet at fortryde")

@@ -8,21 +8,17 @@ Never skipped: without Chromium these tests fail.
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from journeylab.themes.findings import build_findings
 from journeylab.themes.report import render_report
 from journeylab.themes.templating import strings
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]  # fmt: skip
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 
@@ -61,15 +57,6 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = root / "rapport.html"
     out.write_text(render_report(findings, lang="da"), encoding="utf-8")
     return out
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), "Debian's chromium is required: apt-get install chromium"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def _overview(browser: Browser, report: Path, viewport: dict[str, int]) -> dict[str, Any]:

@@ -31,13 +31,16 @@
     return current >= 0 && current < list.length ? list[current] : null;
   }
 
+  function isInterviewer(segment) { return segment.classList.contains("role-interviewer"); }
+
   // The theme buttons come once a page in <template id="theme-buttons">; each
-  // segment gets a copy, with the themes in its data-coded pressed.
+  // segment gets a copy, with the themes in its data-coded pressed. Interviewer
+  // turns get none: they never count towards a theme.
   function addButtons(root) {
     var template = document.getElementById("theme-buttons");
     if (!template) { return; }
     root.querySelectorAll(".segment .controls").forEach(function (controls) {
-      if (controls.querySelector(".theme-btn")) { return; }
+      if (controls.querySelector(".theme-btn") || isInterviewer(controls.closest(".segment"))) { return; }
       var coded = (controls.closest(".segment").getAttribute("data-coded") || "").split(" ");
       var buttons = template.content.cloneNode(true);
       buttons.querySelectorAll(".theme-btn").forEach(function (button, i) {
@@ -48,7 +51,23 @@
       controls.insertBefore(buttons, controls.firstChild);
     });
   }
+  // A theme page reviews its own theme: each block offers its suggestions highest
+  // score first (one .suggest span each, only the first shown); here the span of
+  // the page's theme is shown instead, or none when the theme is not suggested.
+  var pageTheme = (function () {
+    var el = document.querySelector("[data-page-theme]");
+    return el ? el.getAttribute("data-page-theme") : null;
+  })();
+
+  function focusSuggestions(root) {
+    if (pageTheme === null) { return; }
+    root.querySelectorAll(".segment .suggest").forEach(function (span) {
+      span.hidden = span.getAttribute("data-theme") !== pageTheme;
+    });
+  }
+
   addButtons(document);
+  focusSuggestions(document);
 
   function replaceSegment(id, html) {
     segments().forEach(function (el, i) {
@@ -56,6 +75,7 @@
       var box = document.createElement("div");
       box.innerHTML = html.trim();  // server-rendered, autoescaped markup
       addButtons(box);
+      focusSuggestions(box);
       var fresh = box.firstElementChild;
       el.replaceWith(fresh);
       if (i === current) { fresh.classList.add("current"); fresh.focus({ preventScroll: true }); }
@@ -70,6 +90,21 @@
     });
   }
 
+  // The status bar's words for a failed act: the server answers in English (JSON
+  // or plain text), which is kept for the console only.
+  function failure(status, text) {
+    var detail = "";
+    try { detail = JSON.parse(text).detail || ""; } catch (e) { detail = text || ""; }
+    var key = detail === "nothing to undo" ? "nothing_to_undo"
+      : status === 404 ? "gone"
+      : status === 401 || status === 403 ? "session"
+      : status === 409 ? "conflict"
+      : status >= 500 ? "server" : "bad";
+    var err = new Error(meta("ui-err-" + key));
+    err.detail = status + " " + detail;
+    return err;
+  }
+
   function post(url, body) {
     say(meta("ui-saving"));
     return fetch(url, {
@@ -79,7 +114,7 @@
       body: JSON.stringify(body || {})
     }).then(function (response) {
       if (!response.ok) {
-        return response.text().then(function (text) { throw new Error(text || response.statusText); });
+        return response.text().then(function (text) { throw failure(response.status, text); });
       }
       return response.json();
     }).then(function (data) {
@@ -90,7 +125,13 @@
       showCounts(data.counts);
       say(meta("ui-saved"));
       return data;
-    }).catch(function (err) { say(meta("ui-error") + ": " + err.message); });
+    }).catch(function (err) {
+      // fetch itself rejects (a TypeError) when the server cannot be reached.
+      var text = err.detail ? err.message : meta("ui-err-network");
+      if (window.console) { window.console.warn("journeylab:", err.detail || err.message); }
+      document.querySelectorAll(".segment.busy").forEach(function (el) { el.classList.remove("busy"); });
+      say(meta("ui-error") + ": " + text);
+    });
   }
 
   function act(segment, action, theme) {
@@ -104,9 +145,11 @@
     return n <= buttons.length ? buttons[n - 1].getAttribute("data-theme") : null;
   }
 
-  function firstSuggestion(segment) {
-    var chip = segment.querySelector('.chip[data-state="suggested"]');
-    return chip ? chip.getAttribute("data-theme") : null;
+  // The suggestion a and r act on: the one whose buttons are shown (the highest
+  // score, or on a theme page that theme's), so keys and buttons always agree.
+  function shownSuggestion(segment) {
+    var span = segment.querySelector(".suggest:not([hidden])");
+    return span ? span.getAttribute("data-theme") : null;
   }
 
   // -- Span coding: select text (mouse, or shift+arrows) in one or more segments;
@@ -144,7 +187,7 @@
   function touched(range) {
     var found = [];
     document.querySelectorAll(".segment .seg-text").forEach(function (el) {
-      if (!range.intersectsNode(el)) { return; }
+      if (!range.intersectsNode(el) || isInterviewer(el.closest(".segment"))) { return; }
       var part = document.createRange();
       part.selectNodeContents(el);
       if (range.compareBoundaryPoints(Range.START_TO_START, part) > 0) {
@@ -270,8 +313,13 @@
     if (key === "u") { post("/api/undo", {}); return; }
     var segment = currentSegment();
     if (!segment) { return; }
+    var coding = /^[1-9]$/.test(key) || key === "a" || key === "r";
+    if (coding && isInterviewer(segment)) { say(meta("ui-interviewer")); return; }
     if (/^[1-9]$/.test(key)) { act(segment, "toggle", nthTheme(segment, parseInt(key, 10))); return; }
-    if (key === "a") { act(segment, "accept", firstSuggestion(segment)); return; }
-    if (key === "r") { act(segment, "reject", firstSuggestion(segment)); }
+    if (key === "a" || key === "r") {
+      var theme = shownSuggestion(segment);
+      if (!theme) { say(meta("ui-no-suggestion")); return; }
+      act(segment, key === "a" ? "accept" : "reject", theme);
+    }
   });
 })();
