@@ -14,6 +14,12 @@ stages, ages and actors travel in a Note the source refers to, and coding
 statuses other than manual in one project-level Note (coding/qdpx_journeys.py),
 so journeylab reads its own projects back without loss.
 
+Memos are Notes with their author as creatingUser (a User, like the coders),
+referenced from their target: the project, a Code, a TextSource, or a
+PlainTextSelection (one is written for a memo's passage even when nothing on it
+is coded). A journey memo is referenced from the file holding the journey and
+its Description is ``journeylab:journey <id>`` (coding/qdpx_journeys.py).
+
 GUIDs are uuid5 of the study (title, municipality) and the theme name, source
 path or coding key, so a second export of the same study has the same GUIDs.
 Texts are pseudonymised piece by piece between selection boundaries so the
@@ -36,6 +42,8 @@ from journeylab.coding.codebook import load_codebook, with_default_colours
 from journeylab.coding.model import Codebook, CodingStatus, Segment, SegmentKind
 from journeylab.coding.qdc import add_codes, make_guid, pseudonymised_codebook, study_namespace
 from journeylab.coding.qdpx_journeys import (
+    JOURNEY_MEMO,
+    JOURNEY_TARGET,
     STATUS_NOTE,
     STRUCTURE_NOTE,
     journeys_for_export,
@@ -160,16 +168,33 @@ def build_project(
         if a.coding.segment_id in seg_by_id and codebook.theme(a.coding.theme) is not None:
             codings_by_seg.setdefault(a.coding.segment_id, []).append(a)
 
-    # Notes (memos): project-wide ones hang off the project, others off their target.
+    # Notes (memos): project-wide ones hang off the project, others off their target,
+    # each with its author as creatingUser. A journey memo hangs off the file holding
+    # the journey (the schema gives a Case no NoteRef); its Description names the
+    # journey. A memo whose target is not exported (a passage whose span is lost, a
+    # journey no longer in any file) hangs off the project: a Note nothing refers to
+    # is shown nowhere in most tools.
+    journey_files = {s.journey: s.source for s in segments if s.kind is SegmentKind.NOTE}
     note_targets: dict[tuple[str, str], list[str]] = {}
-    notes: list[tuple[str, str, str]] = []  # guid, author, text
+    notes: list[tuple[str, str, str, str | None]] = []  # guid, author, text, journey
     for i, (kind, target, author, text) in enumerate(memos):
         g = guid("memo", f"{i}|{kind}|{target}|{text}")
-        notes.append((g, author, privacy.text(text)))
+        journey = None
+        if kind == "source" and target.startswith(JOURNEY_TARGET):
+            journey = target[len(JOURNEY_TARGET) :]
+            target = journey_files.get(journey, "")
+        notes.append((g, author, privacy.text(text), journey))
         note_targets.setdefault((kind, target), []).append(g)
+    referenced: set[str] = set()
 
+    def refs(kind: str, target: str) -> list[str]:
+        found = note_targets.get((kind, target), [])
+        referenced.update(found)
+        return found
+
+    memo_segments = {t for k, t in note_targets if k == "segment"}
     coders = sorted({a.coding.coder for a in anchored if a.coding.segment_id in codings_by_seg})
-    authors = sorted({a for _, a, _ in notes} - set(coders))
+    authors = sorted({a for _, a, _, _ in notes} - set(coders))
     stamp = _now()
     root = etree.Element(
         f"{{{NS}}}Project",
@@ -187,7 +212,7 @@ def build_project(
         NS,
         codebook,
         lambda name: guid("theme", name),
-        lambda name: note_targets.get(("theme", name), []),
+        lambda name: refs("theme", name),
     )
 
     # Cases: one per participant (speaker of a transcript, or a journey), with a role.
@@ -221,7 +246,8 @@ def build_project(
         assert sources_el is not None
         segs = by_source.get(record.path, [])
         starts = journey_offsets(record, segs) if record.kind == "journey" else {}
-        coded = [s for s in segs if s.id in codings_by_seg]
+        # A passage with a memo but no exported coding still gets a selection for its memo.
+        coded = [s for s in segs if s.id in codings_by_seg or s.id in memo_segments]
         spans = {s.id: segment_span(s, record, starts) for s in coded}
         journeys = (
             journeys_for_export(study.root, record, segs) if record.kind == "journey" else None
@@ -251,7 +277,7 @@ def build_project(
                 startPosition=str(moved[start]),
                 endPosition=str(moved[end]),
             )
-            for a in codings_by_seg[seg.id]:
+            for a in codings_by_seg.get(seg.id, []):
                 c = a.coding
                 coding = _e(
                     sel,
@@ -263,9 +289,9 @@ def build_project(
                 if c.status is not CodingStatus.MANUAL:
                     statuses_out[coding.get("guid") or ""] = c.status
                 n_codings += 1
-            for target in note_targets.get(("segment", seg.id), []):
+            for target in refs("segment", seg.id):
                 _e(sel, "NoteRef", targetGUID=target)
-        for target in note_targets.get(("source", record.path), []):
+        for target in refs("source", record.path):
             _e(source, "NoteRef", targetGUID=target)
         structure = structure_text(journeys, privacy, text) if journeys else None
         if structure is not None:
@@ -275,17 +301,19 @@ def build_project(
         own_notes.append((guid("status", STATUS_NOTE), STATUS_NOTE, status_text(statuses_out)))
     if notes or own_notes:
         notes_el = _e(root, "Notes")
-        for g, author, text in notes:
+        for g, author, text, journey in notes:
             note = _e(notes_el, "Note", guid=g, name=text.split("\n")[0][:60] or "memo")
+            # The memo's author, as a User like the coders (coding/qdpx_read.py reads it back).
             note.set("creatingUser", guid("user", author))
+            if journey is not None:
+                _e(note, "Description").text = JOURNEY_MEMO + journey
             _e(note, "PlainTextContent").text = text
         for g, name, text in own_notes:
             note = _e(notes_el, "Note", guid=g, name=name)
             _e(note, "Description").text = OWN_NOTE_DESCRIPTIONS[name]
             _e(note, "PlainTextContent").text = text
-    for target in note_targets.get(("study", ""), []) + note_targets.get(
-        ("study", study.title), []
-    ):
+    study_notes = refs("study", "") + refs("study", study.title)
+    for target in study_notes + [g for g, *_ in notes if g not in referenced]:
         _e(root, "NoteRef", targetGUID=target)
     data = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
     report = ExportQdpxReport(

@@ -34,6 +34,12 @@ from journeylab.themes.privacy import Pseudonymiser
 STRUCTURE_NOTE = "journeylab:journeys"
 STATUS_NOTE = "journeylab:status"
 FORMAT_VERSION = 1
+# A journey's memo is a Note referenced from the file that holds the journey (the
+# schema gives a Case no NoteRef); the Note's Description names the journey so the
+# import can put it back on the journey. coding/memos.py stores a journey memo as
+# a source memo on "journey:<id>".
+JOURNEY_MEMO = "journeylab:journey "
+JOURNEY_TARGET = "journey:"
 JOURNEY_SUFFIXES = (".yaml", ".yml", ".csv", ".xlsx")
 
 
@@ -160,6 +166,14 @@ def structure_text(
 def status_text(statuses: Mapping[str, CodingStatus]) -> str:
     """The status note's YAML: coding GUID -> status, for statuses other than manual."""
     return yaml.safe_dump({k: v.value for k, v in sorted(statuses.items())}, sort_keys=False)
+
+
+def memo_journey(description: str | None) -> str | None:
+    """The journey a memo Note is about, from its Description (None for other notes)."""
+    text = (description or "").strip()
+    if not text.startswith(JOURNEY_MEMO):
+        return None
+    return text[len(JOURNEY_MEMO) :].strip() or None
 
 
 def read_statuses(text: str | None) -> dict[str, CodingStatus]:

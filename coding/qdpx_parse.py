@@ -2,12 +2,14 @@
 
 Only reading and checking happens here (coding/qdpx_read.py builds the study):
 text sources with their selections and codings, the parts journeylab cannot
-read (listed as warnings), and the roles given as case variables.
+read (listed as warnings), the roles given as case variables, the users and the
+notes (memos, with their authors).
 """
 
 from __future__ import annotations
 
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from lxml import etree
@@ -15,10 +17,62 @@ from lxml import etree
 from journeylab.coding.model import parse_role
 from journeylab.coding.qdc import child_text, children, local, parse_xml
 from journeylab.coding.qdpx import KIND_PREFIX
+from journeylab.coding.qdpx_journeys import memo_journey
 from journeylab.coding.qdpx_positions import Selection, Source
 from journeylab.errors import InputError
 
 FOREIGN = ("PictureSource", "PDFSource", "AudioSource", "VideoSource")
+DEFAULT_CODER = "qdpx"  # coder and memo author when the project names no User
+
+
+@dataclass(frozen=True)
+class ProjectNote:
+    """A Note: its text, its author (its creatingUser's name) and, for a journeylab
+    journey memo, the journey it is about."""
+
+    guid: str
+    name: str
+    text: str
+    author: str
+    journey: str | None
+
+
+def read_users(root: etree._Element) -> dict[str, str]:
+    """User GUID -> the name journeylab records as coder or memo author."""
+    return {
+        u.get("guid") or "": (u.get("name") or u.get("id") or DEFAULT_CODER)
+        for g in children(root, "Users")
+        for u in children(g, "User")
+    }
+
+
+def author_of(user: str | None, users: dict[str, str]) -> str:
+    """The name of a creatingUser; DEFAULT_CODER when there is none or it is unknown
+    (projects from older journeylab versions or other tools)."""
+    return users.get(user, DEFAULT_CODER) if user else DEFAULT_CODER
+
+
+def read_notes(root: etree._Element, users: dict[str, str]) -> list[ProjectNote]:
+    return [
+        ProjectNote(
+            guid=n.get("guid") or "",
+            name=n.get("name") or "",
+            text=child_text(n, "PlainTextContent") or n.get("name") or "",
+            author=author_of(n.get("creatingUser"), users),
+            journey=memo_journey(child_text(n, "Description")),
+        )
+        for g in children(root, "Notes")
+        for n in children(g, "Note")
+    ]
+
+
+def referenced_notes(root: etree._Element) -> set[str]:
+    """The GUIDs any element of the project refers to as a note."""
+    return {
+        el.get("targetGUID") or ""
+        for el in root.iter()
+        if isinstance(el.tag, str) and local(el) in ("NoteRef", "MemberNote")
+    }
 
 
 def fail(message: str, path: Path, element: etree._Element, hint: str | None = None) -> InputError:

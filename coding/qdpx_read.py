@@ -16,6 +16,12 @@ structure is missing or no longer fits) get one label line in front
 ("Deltager: ", or "Ung: " for a journeylab journey file) so a normal import
 reads them; positions are shifted by it. Parts journeylab cannot read (audio,
 video, pictures, PDF and their selections) are listed in the report's warnings.
+
+Memos come back on their target (study, theme, file, passage; a journeylab
+journey memo on its journey when that journey is read back, else where it is
+referenced, with a warning) with their Note's creatingUser as author, or "qdpx"
+when the project names none; a Note nothing refers to becomes a study memo. A
+passage memo is stored with its anchor as `journeylab memo` stores it.
 """
 
 from __future__ import annotations
@@ -30,8 +36,9 @@ from lxml import etree
 
 from journeylab.coding.codebook import dump_codebook, with_default_colours
 from journeylab.coding.model import Codebook, CodingStatus, Segment
-from journeylab.coding.qdc import child_text, children, parse_codes
+from journeylab.coding.qdc import children, parse_codes
 from journeylab.coding.qdpx_journeys import (
+    JOURNEY_TARGET,
     STATUS_NOTE,
     STRUCTURE_NOTE,
     file_spans,
@@ -41,7 +48,17 @@ from journeylab.coding.qdpx_journeys import (
     read_structure,
     write_journeys,
 )
-from journeylab.coding.qdpx_parse import case_roles, fail, open_project, read_sources
+from journeylab.coding.qdpx_parse import (
+    ProjectNote,
+    author_of,
+    case_roles,
+    fail,
+    open_project,
+    read_notes,
+    read_sources,
+    read_users,
+    referenced_notes,
+)
 from journeylab.coding.qdpx_positions import (
     Source,
     choose_convention,
@@ -52,7 +69,6 @@ from journeylab.coding.qdpx_positions import (
 from journeylab.errors import InputError, JourneylabError
 from journeylab.journeys.model import Journey
 
-DEFAULT_CODER = "qdpx"
 _PREFIX_OTHER = "Deltager: "
 _PREFIX_JOURNEY = "Ung: "
 
@@ -106,11 +122,7 @@ def import_qdpx(
     warnings: list[str] = []
     zf, root = open_project(path)
     with zf:
-        users = {
-            u.get("guid"): (u.get("name") or u.get("id") or DEFAULT_CODER)
-            for g in children(root, "Users")
-            for u in children(g, "User")
-        }
+        users = read_users(root)
         books = [c for b in children(root, "CodeBook") for c in children(b, "Codes")]
         parsed = parse_codes(books[0], path) if books else []
         if not parsed:
@@ -119,18 +131,15 @@ def import_qdpx(
             )
         code_names = {p.guid: p.theme.name for p in parsed}
         sources = read_sources(root, zf, path, warnings)
-        notes = {
-            n.get("guid"): child_text(n, "PlainTextContent") or n.get("name") or ""
-            for g in children(root, "Notes")
-            for n in children(g, "Note")
-        }
         # journeylab's own notes (journey structure, statuses) are data, not memos.
+        every_note = read_notes(root, users)
         own = {
-            n.get("guid") or "": (n.get("name") or "", notes.pop(n.get("guid"), ""))
-            for g in children(root, "Notes")
-            for n in children(g, "Note")
-            if n.get("name") in (STRUCTURE_NOTE, STATUS_NOTE)
+            n.guid: (n.name, n.text) for n in every_note if n.name in (STRUCTURE_NOTE, STATUS_NOTE)
         }
+        notes = {n.guid: n for n in every_note if n.guid not in own and n.text}
+        # A memo nothing refers to (a free memo in another tool) becomes a study memo.
+        referenced = referenced_notes(root)
+        free = [n for g, n in notes.items() if g not in referenced]
         code_notes = [
             (code_names.get(c.get("guid") or ""), r.get("targetGUID"))
             for c in root.iter(
@@ -162,7 +171,7 @@ def import_qdpx(
             convention,
             warnings,
         )
-        _theme_memos(staging, code_notes, notes)
+        _theme_memos(staging, code_notes, notes, free)
         if folder.exists():
             folder.rmdir()
         folder.parent.mkdir(parents=True, exist_ok=True)
@@ -180,7 +189,7 @@ def _build(
     sources: Sequence[Source],
     codebook: Codebook,
     lookups: tuple[
-        dict[str, str], dict[str | None, str], dict[str | None, str], dict[str, tuple[str, str]]
+        dict[str, str], dict[str, str], dict[str, ProjectNote], dict[str, tuple[str, str]]
     ],
     convention: str,
     warnings: list[str],
@@ -237,13 +246,28 @@ def _build(
             write_text_atomic(target, prefix + text)
         placed.append((rel, src, moved, shift))
     import_study(study)
+    read_back = {j for b in bases.values() for j in b}  # journey ids in the new study
     codings: set[tuple[str, str, str]] = set()
     with open_store(study) as store, store.transaction():
+
+        def memo(guid: str | None, kind: str, target: str, where: str) -> None:
+            """Store the memo *guid* on its target; a journey memo on its journey."""
+            note = notes.get(guid or "")
+            if note is None:
+                return
+            if note.journey is not None and note.journey in read_back:
+                kind, target = "source", JOURNEY_TARGET + note.journey
+            elif note.journey is not None:
+                warnings.append(
+                    f"the memo on journey {note.journey} is kept on {where}: the journey was"
+                    " not read back"
+                )
+            store.add_memo(kind, target, note.author, note.text)
+
         for rel, src, moved, shift in placed:
             segs = file_spans(store.segments(source=rel), bases.get(rel, {}))
-            for note in src.notes:
-                if notes.get(note):
-                    store.add_memo("source", rel, DEFAULT_CODER, notes[note] or "")
+            for g in src.notes:
+                memo(g, "source", rel, f"'{rel}'")
             for sel in src.selections:
                 if sel.whole:
                     span = (0, max((s.end for s in segs), default=0))
@@ -254,20 +278,21 @@ def _build(
                     warnings.append(
                         f"selection {sel.guid} in '{src.name}' covers no text journeylab codes"
                         f" (only a speaker label or blank lines); its codings are left out"
+                        + (f" and its memos are kept on '{rel}'" if sel.notes else "")
                     )
+                    for g in sel.notes:
+                        memo(g, "source", rel, f"'{rel}'")
                     continue
                 for code, user, coding_guid in sel.codes:
-                    coder = users.get(user, DEFAULT_CODER) if user else DEFAULT_CODER
+                    coder = author_of(user, users)
                     status = statuses.get(coding_guid, CodingStatus.MANUAL)
                     for seg in hits:
                         store.set_coding(seg.id, code_names[code], coder, status)
                         codings.add((seg.id, code_names[code], coder))
-                for note in sel.notes:
-                    if notes.get(note):
-                        store.add_memo("segment", hits[0].id, DEFAULT_CODER, notes[note] or "")
-        for g in children(root, "NoteRef"):
-            if notes.get(g.get("targetGUID")):
-                store.add_memo("study", "", DEFAULT_CODER, notes[g.get("targetGUID")] or "")
+                for g in sel.notes:
+                    memo(g, "segment", hits[0].id, f"passage {hits[0].id}")
+        for ref in children(root, "NoteRef"):
+            memo(ref.get("targetGUID"), "study", "", "the study")
     coders = tuple(sorted({c for _, _, c in codings}))
     files = tuple(rel for rel, *_ in placed)
     return staging, files, len(codebook.themes), len(codings), coders, convention, tuple(warnings)
@@ -288,15 +313,22 @@ def _journeys_of(
 
 
 def _theme_memos(
-    staging: Path, code_notes: Sequence[tuple[str | None, str | None]], notes: dict[str | None, str]
+    staging: Path,
+    code_notes: Sequence[tuple[str | None, str | None]],
+    notes: dict[str, ProjectNote],
+    free: Sequence[ProjectNote],
 ) -> None:
+    """Memos on codes, and the memos nothing refers to (as study memos)."""
     from journeylab.coding.store import open_store
     from journeylab.coding.study import load_study
 
     with open_store(load_study(staging)) as store, store.transaction():
-        for theme, note in code_notes:
-            if theme and notes.get(note):
-                store.add_memo("theme", theme, DEFAULT_CODER, notes[note])
+        for theme, guid in code_notes:
+            note = notes.get(guid or "")
+            if theme and note is not None:
+                store.add_memo("theme", theme, note.author, note.text)
+        for note in free:
+            store.add_memo("study", "", note.author, note.text)
 
 
 def _segments_for(segs: Sequence[Segment], start: int, end: int) -> list[Segment]:

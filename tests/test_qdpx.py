@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from journeylab.coding.importer import import_study
+from journeylab.coding.memos import Memo, add_memo, list_memos
 from journeylab.coding.model import CodingStatus
 from journeylab.coding.qdpx import export_qdpx
 from journeylab.coding.qdpx_read import import_qdpx
@@ -193,6 +194,105 @@ def test_import_of_an_export_gives_the_same_study(coded: Study, tmp_path: Path) 
         assert (note.colour, note.journey, note.kind.value) == ("green", "J01", "note")
         assert [c.theme for c in b.codings(statuses=[CodingStatus.MANUAL])
                 if c.segment_id == note.id] == ["Relationen"]  # fmt: skip
+
+
+def memo_anchors(study: Study) -> list[tuple[object, ...]]:
+    """The segment memos' stored anchors (read from the table: anchored_memos() would
+    fill a missing anchor in from the segment)."""
+    with open_store(study) as store:
+        rows = store.conn.execute(
+            "SELECT target, author, text, source, anchor_text, anchor_start, anchor_end"
+            " FROM memos WHERE target_kind = 'segment'"
+        ).fetchall()
+    return sorted(tuple(r) for r in rows)
+
+
+def test_every_memo_comes_back_on_its_target_with_its_author(coded: Study, tmp_path: Path) -> None:
+    # Found in a QA pass: the journey memo was exported as a Note nothing referred to
+    # (so import-qdpx dropped it) and every memo came back written by "qdpx".
+    with open_store(coded) as store:
+        turns = {s.speaker: s for s in store.segments(source=T)}
+    lone, karsten = turns["Lone"], turns["Karsten"]  # Karsten's only coding is rejected
+    add_memo(coded, "Rikke Holm har læst med.", kind="study", author="bo")
+    add_memo(coded, "Rikke Holm er vendepunktet.", kind="journey", target="J02", author="CD")
+    add_memo(coded, "Et godt citat.", kind="segment", target=lone.id, author="bo")
+    add_memo(coded, "Ingen kodning endnu.", kind="segment", target=karsten.id, author="CD")
+    out = tmp_path / "m.qdpx"
+    export_qdpx(coded, out)
+    assert_valid(out)
+    root = project_xml(out)
+    with zipfile.ZipFile(out) as zf:
+        assert "Rikke" not in zf.read("project.qde").decode("utf-8")
+    users = {u.get("guid"): u.get("name") for u in root.iterfind(".//q:User", NS)}
+    memos = {
+        n.find("q:PlainTextContent", NS).text: n
+        for n in root.iterfind(".//q:Notes/q:Note", NS)
+        if not n.get("name").startswith("journeylab:")
+    }
+    assert {text: users[n.get("creatingUser")] for text, n in memos.items()} == {
+        "Se også kontaktpersonerne.": "anna",
+        "Sofie (opdigtet navn) har læst med.": "bo",
+        "Sofie (opdigtet navn) er vendepunktet.": "CD",
+        "Et godt citat.": "bo",
+        "Ingen kodning endnu.": "CD",
+    }
+    refs = {r.get("targetGUID") for r in root.iterfind(".//q:NoteRef", NS)}
+    assert {n.get("guid") for n in memos.values()} <= refs  # nothing left unreferenced
+    journey_note = memos["Sofie (opdigtet navn) er vendepunktet."]
+    assert journey_note.find("q:Description", NS).text == "journeylab:journey J02"
+    holders = [
+        src.get("name")
+        for src in root.iterfind(".//q:TextSource", NS)
+        if journey_note.get("guid") in {r.get("targetGUID") for r in src.iterfind("q:NoteRef", NS)}
+    ]
+    assert holders == ["journeys/rejser.csv"]  # the file that holds journey J02
+
+    report = import_qdpx(out, tmp_path / "copy")
+    assert report.warnings == ()
+    copy = load_study(tmp_path / "copy")
+    back = list_memos(copy)
+    assert len(back) == 5 and set(back) == {
+        Memo("theme", "Relationen", "anna", "Se også kontaktpersonerne."),
+        Memo("study", "", "bo", "Sofie (opdigtet navn) har læst med."),
+        Memo("journey", "J02", "CD", "Sofie (opdigtet navn) er vendepunktet."),
+        Memo("segment", lone.id, "bo", "Et godt citat."),
+        Memo("segment", karsten.id, "CD", "Ingen kodning endnu."),
+    }
+    # the segment memos keep their anchor: the passage's text and offsets, as `memo` stores it
+    # (the copy's offsets are its own: its transcript front matter is pseudonymised)
+    with open_store(copy) as store:
+        segs = {s.id: s for s in store.segments()}
+    assert memo_anchors(copy) == [
+        (seg.id, author, text, T, seg.text, seg.start, seg.end)
+        for seg, author, text in [
+            (segs[lone.id], "bo", "Et godt citat."),
+            (segs[karsten.id], "CD", "Ingen kodning endnu."),
+        ]
+    ]
+    assert segs[lone.id].text == lone.text and segs[karsten.id].text == karsten.text
+
+
+def test_a_memo_on_a_journey_that_is_gone_comes_back_on_the_study(
+    coded: Study, tmp_path: Path
+) -> None:
+    with open_store(coded) as store:
+        store.add_memo("source", "journey:J09", "bo", "Rejsen blev trukket tilbage.")
+    out = tmp_path / "m.qdpx"
+    export_qdpx(coded, out)
+    assert_valid(out)
+    root = project_xml(out)
+    note = next(
+        n
+        for n in root.iterfind(".//q:Notes/q:Note", NS)
+        if n.find("q:PlainTextContent", NS).text == "Rejsen blev trukket tilbage."
+    )
+    assert note.get("guid") in {r.get("targetGUID") for r in root.iterfind("q:NoteRef", NS)}
+    report = import_qdpx(out, tmp_path / "copy")
+    assert [w for w in report.warnings if "J09" in w] == [
+        "the memo on journey J09 is kept on the study: the journey was not read back"
+    ]
+    with open_store(load_study(tmp_path / "copy")) as store:
+        assert ("study", "", "bo", "Rejsen blev trukket tilbage.") in store.memos()
 
 
 WORDS = ["sagsbehandler", "skolen", "æblet", "først", "gået", "🙂", "UU", "fravær", "ønsker"]

@@ -12,12 +12,14 @@ import yaml
 from lxml import etree
 
 from journeylab.coding.importer import import_study
+from journeylab.coding.memos import Memo, add_memo, list_memos
 from journeylab.coding.model import CodingStatus, SegmentKind
 from journeylab.coding.qdpx import export_qdpx
 from journeylab.coding.qdpx_journeys import (
     STATUS_NOTE,
     STRUCTURE_NOTE,
     journey_file_name,
+    memo_journey,
     read_statuses,
 )
 from journeylab.coding.qdpx_read import import_qdpx
@@ -174,6 +176,48 @@ def test_a_journey_text_edited_in_another_tool_comes_back_as_a_transcript(
         "transcripts/rejser.txt" in report.sources and "journeys/rejser.csv" not in report.sources
     )
     assert not note_segments(load_study(tmp_path / "copy"))
+
+
+def test_a_journey_memo_stays_on_its_file_when_the_journeys_do_not_come_back(
+    make_study: Callable[..., Study], tmp_path: Path
+) -> None:
+    study = make_study()
+    import_study(study)
+    add_memo(study, "Mentoren er vendepunktet.", kind="journey", target="J02", author="CD")
+    export_qdpx(study, tmp_path / "p.qdpx")
+    _root, texts = project(tmp_path / "p.qdpx")
+    name = next(n for n, t in texts.items() if t.startswith("Starter i folkeskolen"))
+    with zipfile.ZipFile(tmp_path / "p.qdpx") as zf:
+        entries = {n: zf.read(n) for n in zf.namelist()}
+    entries[name] = texts[name].replace("folkeskolen", "friskolen").encode()
+    with zipfile.ZipFile(tmp_path / "edited.qdpx", "w") as zf:
+        for n, data in entries.items():
+            zf.writestr(n, data)
+    report = import_qdpx(tmp_path / "edited.qdpx", tmp_path / "copy")
+    assert report.warnings[1:] == (
+        "the memo on journey J02 is kept on 'transcripts/rejser.txt': the journey was not"
+        " read back",
+    )
+    assert list_memos(load_study(tmp_path / "copy")) == [
+        Memo("source", "transcripts/rejser.txt", "CD", "Mentoren er vendepunktet.")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("description", "journey"),
+    [
+        ("journeylab:journey J02", "J02"),
+        ("  journeylab:journey J02\n", "J02"),
+        ("journeylab:journey ", None),
+        ("journeylab:journeys", None),
+        ("Et memo om J02", None),
+        (None, None),
+    ],
+)
+def test_a_journey_memo_is_known_by_its_description(
+    description: str | None, journey: str | None
+) -> None:
+    assert memo_journey(description) == journey
 
 
 def test_a_journey_file_changed_since_import_goes_out_as_the_store_knows_it(

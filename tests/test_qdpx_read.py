@@ -151,3 +151,56 @@ def test_a_selection_beyond_the_text_is_refused(tmp_path: Path) -> None:
     message = str(err.value)
     assert "beyond.qdpx" in message and "PlainTextSelection" in message and "9999" in message
     assert not (tmp_path / "ny").exists()
+
+
+def test_memos_keep_their_author_and_fall_back_without_one(tmp_path: Path) -> None:
+    """creatingUser on a Note names its author; a project that has none (an older
+    journeylab export, or another tool) still imports, its memos by "qdpx"."""
+    g = "00000000-0000-0000-0000-{:012d}".format
+    text = "Lone: Vi mistede kontakten efter 9. klasse.\n\nKarsten: UU ringede aldrig."
+    passage = "Vi mistede kontakten efter 9. klasse."
+    start = text.index(passage)
+
+    def note(n: int, body: str, user: int | None = None) -> str:
+        who = f' creatingUser="{g(user)}"' if user is not None else ""
+        content = f"<PlainTextContent>{body}</PlainTextContent>"
+        return f'<Note guid="{g(n)}" name="m{n}"{who}>{content}</Note>'
+
+    qde = f"""<Project xmlns="urn:QDA-XML:project:1.0" name="Memoer">
+<Users><User guid="{g(100)}" name="Mette"/></Users>
+<CodeBook><Codes><Code guid="{g(1)}" name="Kontakt" isCodable="true">
+<NoteRef targetGUID="{g(50)}"/></Code></Codes></CodeBook>
+<Sources><TextSource guid="{g(2)}" name="interview.txt"><PlainTextContent>{text}</PlainTextContent>
+<PlainTextSelection guid="{g(3)}" startPosition="{start}" endPosition="{start + len(passage)}">
+<Coding guid="{g(4)}" creatingUser="{g(100)}"><CodeRef targetGUID="{g(1)}"/></Coding>
+<NoteRef targetGUID="{g(51)}"/><NoteRef targetGUID="{g(52)}"/></PlainTextSelection>
+<NoteRef targetGUID="{g(53)}"/></TextSource></Sources>
+<Notes>{note(50, "Om koden.")}{note(51, "Om passagen.")}{note(52, "Mettes note.", 100)}
+{note(53, "Om filen.", 999)}{note(54, "Om projektet.", 100)}{note(55, "Fri note.")}</Notes>
+<NoteRef targetGUID="{g(54)}"/></Project>"""
+    path = _zip(tmp_path / "m.qdpx", {"project.qde": qde.encode("utf-8")})
+    report = import_qdpx(path, tmp_path / "ny")
+    assert report.warnings == ()
+    study = load_study(tmp_path / "ny")
+    with open_store(study) as store:
+        seg = next(s for s in store.segments() if s.text == passage)
+        memos = store.memos()
+        anchors = store.conn.execute(
+            "SELECT text, source, anchor_text, anchor_start, anchor_end FROM memos"
+            " WHERE target_kind = 'segment' ORDER BY text"
+        ).fetchall()
+    assert sorted(memos) == sorted(
+        [
+            ("theme", "Kontakt", "qdpx", "Om koden."),
+            ("segment", seg.id, "qdpx", "Om passagen."),
+            ("segment", seg.id, "Mette", "Mettes note."),
+            ("source", "transcripts/interview.txt", "qdpx", "Om filen."),  # unknown user
+            ("study", "", "Mette", "Om projektet."),
+            ("study", "", "qdpx", "Fri note."),  # referenced by nothing: a free memo
+        ]
+    )
+    # a segment memo from a project is anchored like one written with `journeylab memo`
+    assert [tuple(r) for r in anchors] == [
+        (memo, seg.source, seg.text, seg.start, seg.end)
+        for memo in ("Mettes note.", "Om passagen.")
+    ]
