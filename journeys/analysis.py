@@ -24,6 +24,11 @@ TOTAL = "total"
 AFTERCARE_END_AGE = 23.0
 
 TransitionKind = Literal["after_9th", "at_18", "leaving_aftercare"]
+TRANSITION_KINDS: dict[str, TransitionKind] = {
+    "after_9th": "after_9th",
+    "at_18": "at_18",
+    "leaving_aftercare": "leaving_aftercare",
+}
 
 
 def fold(text: str) -> str:
@@ -293,6 +298,29 @@ def transitions(journey: Journey) -> list[Transition]:
         if leaving is not None:
             found.append(_transition("leaving_aftercare", steps, leaving))
     return found
+
+
+def declared_kind(key: str, label: str, age: float) -> TransitionKind | None:
+    """The crossing a declared transition point (study.toml [transitions]) stands for, or None.
+
+    A point stands for a crossing when its key is the crossing's id
+    (after_9th, at_18, leaving_aftercare), or else when it says what the steps
+    are read for: after_9th when its label says "efter 9. klasse" / "efter
+    folkeskolen" / "after 9th grade"; leaving_aftercare when its label says
+    aftercare ends ("efterværnet slutter") or it is at age 23; at_18 when it is
+    at age 18. So `journeylab journeys` can name a found crossing by the
+    study's own label.
+    """
+    if key in TRANSITION_KINDS:
+        return TRANSITION_KINDS[key]
+    text = fold(label)
+    if _AFTER_SCHOOL.search(text):
+        return "after_9th"
+    if _AFTERCARE_ENDS.search(text) or age == AFTERCARE_END_AGE:
+        return "leaving_aftercare"
+    if age == 18:
+        return "at_18"
+    return None
 
 
 SUMMARY_COLUMNS = [

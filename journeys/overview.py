@@ -11,8 +11,10 @@ from journeylab.coding.study import Study
 from journeylab.fileio import write_text_atomic
 from journeylab.journeys import analysis
 from journeylab.journeys.cache import cached_journeys
+from journeylab.journeys.cells import STAGE_NAMES
 from journeylab.journeys.model import Journey
 from journeylab.journeys.svgmap import write_maps
+from journeylab.themes.privacy import Pseudonymiser
 from journeylab.themes.privacy_journeys import pseudonymised_journey, study_pseudonymiser
 
 _TITLES = {
@@ -62,10 +64,72 @@ _DANISH_COLUMNS = {
 }
 
 
+# What the tables print for the frames' ids (the frames keep the ids: they are an API).
+_WORDS = {
+    "da": {
+        analysis.UNKNOWN_STAGE: "uden livsfase",
+        analysis.TOTAL: "i alt",
+        "after_9th": "efter 9. klasse",
+        "at_18": "18 år",
+        "leaving_aftercare": "efterværnet slutter",
+        True: "ja",
+        False: "nej",
+    },
+    "en": {
+        analysis.UNKNOWN_STAGE: "no life stage",
+        analysis.TOTAL: "total",
+        "after_9th": "after 9th grade",
+        "at_18": "at 18",
+        "leaving_aftercare": "leaving aftercare",
+        True: "yes",
+        False: "no",
+    },
+}
+
+
 def study_journeys(study: Study) -> list[Journey]:
     """Every journey of the study, read from its files, in id order."""
     journeys = cached_journeys(study)
     return sorted(journeys, key=lambda j: j.id)
+
+
+def _words(study: Study, lang: str, names: Pseudonymiser) -> dict[object, str]:
+    """Printed names of stages, transitions, totals and yes/no in *lang*.
+
+    A found transition takes the label of the first study.toml [transitions]
+    point that stands for it (analysis.declared_kind), with real names replaced
+    as on the maps.
+    """
+    from journeylab.themes.transitions import study_transitions
+
+    lang = lang if lang in _WORDS else "da"
+    words: dict[object, str] = {stage.value: name for stage, name in STAGE_NAMES[lang].items()}
+    words.update(_WORDS[lang])
+    labelled: set[str] = set()
+    for point in study_transitions(study):
+        kind = analysis.declared_kind(point.key, point.label, point.age)
+        if kind is not None and kind not in labelled:
+            words[kind] = names.text(point.label)
+            labelled.add(kind)
+    return words
+
+
+def _printed(
+    key: str, frame: pd.DataFrame, words: dict[object, str], names: Pseudonymiser
+) -> pd.DataFrame:
+    """A copy of table *key* with ids in its cells and heads put in the study's words."""
+    frame = frame.copy()
+    if key == "points" and "point" in frame:
+        frame["point"] = frame["point"].map(names.text)
+    elif key == "stages":  # rows are journey ids, and the total
+        frame = frame.rename(columns=words, index={analysis.TOTAL: words[analysis.TOTAL]})
+    elif key == "balance":
+        frame = frame.rename(index=words)
+    elif key == "summary" and "passes_18" in frame:
+        frame["passes_18"] = frame["passes_18"].map(words)
+    elif key == "transitions" and "transition" in frame:
+        frame["transition"] = frame["transition"].map(words)
+    return frame
 
 
 def _labelled(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -111,8 +175,12 @@ def journey_tables(study: Study, *, lang: str = "da") -> list[tuple[str, str]]:
     ]
     if declared_transitions(study):
         frames.append(("points", transition_points_frame(study, journeys)))
+    # Transition labels are the study's own text: real names replaced, as on the maps.
+    names = Pseudonymiser.from_study(study, language=lang if lang in _WORDS else None)
+    words = _words(study, lang, names)
+    printed = [(key, _printed(key, frame, words, names)) for key, frame in frames]
     with pd.option_context("display.width", 160, "display.max_columns", 20):
-        return [(titles[key], _labelled(frame, lang).to_string()) for key, frame in frames]
+        return [(titles[key], _labelled(frame, lang).to_string()) for key, frame in printed]
 
 
 def declared_transitions(study: Study) -> list[tuple[float, str]]:

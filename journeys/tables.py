@@ -32,6 +32,7 @@ from journeylab.journeys.cells import (
     parse_stage_value,
     parse_step_number,
 )
+from journeylab.journeys.headers import refuse_misspelt_columns
 from journeylab.journeys.model import Colour, Journey, Note, Step
 
 SHEET_NAMES = ("journeys", "rejser")
@@ -83,6 +84,7 @@ def parse_header(cells: Sequence[object], *, path: Path, place: str) -> Header:
             raise JourneyError(f"column '{name}' appears twice", path=path, where=place)
         else:
             attributes[index] = name
+    refuse_misspelt_columns(attributes, names, path=path, place=place)
     missing = [f for f in REQUIRED_COLUMNS if f not in names]
     if missing:
         wanted = ", ".join(f"'{HEADERS['da'][f]}' ({HEADERS['en'][f]})" for f in missing)

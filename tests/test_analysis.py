@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,6 +14,7 @@ from journeylab.journeys.analysis import (
     balance_per_stage,
     balance_per_step,
     contact_changes,
+    declared_kind,
     notes_frame,
     passes_18,
     steps_per_stage,
@@ -239,3 +241,23 @@ def test_counts_agree_across_tables(steps: list[Step]) -> None:
     assert len(kinds) == len(set(kinds))
     assert bool(row["passes_18"]) == passes_18(j) == ("at_18" in kinds)
     assert isinstance(per_stage, pd.DataFrame)
+
+
+@pytest.mark.parametrize(
+    ("key", "label", "age", "kind"),
+    [
+        ("at_18", "Myndig", 17.0, "at_18"),  # the key names the crossing
+        ("efter_9", "Efter 9. klasse", 16.0, "after_9th"),
+        ("skole_slut", "Efter folkeskolen", 15.5, "after_9th"),
+        ("slut", "Efterværnet slutter", 22.0, "leaving_aftercare"),
+        ("end", "Aftercare ends", 21.0, "leaving_aftercare"),
+        ("tre_og_tyve", "23 år", 23.0, "leaving_aftercare"),
+        ("atten", "18 år", 18.0, "at_18"),
+        ("voksenplan", "Voksenplan (17½)", 17.5, None),
+        ("uddannelsesplan", "Uddannelsesplan (15 år)", 15.0, None),
+    ],
+)
+def test_a_declared_point_stands_for_the_crossing_it_names(
+    key: str, label: str, age: float, kind: str | None
+) -> None:
+    assert declared_kind(key, label, age) == kind

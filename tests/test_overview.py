@@ -10,7 +10,12 @@ from click.testing import CliRunner
 from journeylab.cli import main
 from journeylab.coding.study import load_study
 from journeylab.errors import PrivacyError
-from journeylab.journeys.overview import journey_tables, study_journeys, write_journey_maps
+from journeylab.journeys.overview import (
+    journey_tables,
+    study_journeys,
+    transitions_frame,
+    write_journey_maps,
+)
 from tests.test_privacy_journeys import NAMED_JOURNEY, named_study, real_names_in
 
 JOURNEY = """\
@@ -144,3 +149,66 @@ def test_a_real_name_the_pseudonymiser_cannot_replace_writes_no_map(tmp_path: Pa
     assert sorted(p.name for p in kort.iterdir()) == ["J03.svg"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kort", "s"]
     assert (kort / "J03.svg").read_text(encoding="utf-8") == "old map"
+
+
+def _all_tables(root: Path, lang: str) -> dict[str, str]:
+    return dict(journey_tables(load_study(root), lang=lang))
+
+
+def test_danish_tables_name_stages_and_transitions_in_danish(tmp_path: Path) -> None:
+    root = make(tmp_path)
+    (root / "journeys" / "J03.yaml").write_text(  # a step without a stage
+        "journey: J03\nsteps:\n  - text: Flytter\n", encoding="utf-8"
+    )
+    tables = _all_tables(root, "da")
+    text = "\n".join(tables.values())
+    for stage_id in ("school", "transition_18", "unknown", "after_9th", "at_18", "True"):
+        assert stage_id not in text
+    stages = tables["Trin pr. livsfase"].splitlines()
+    assert stages[0].split() == [
+        *("fase", "skole", "udskoling", "overgang", "til", "voksen", "uden", "livsfase"),
+        *("i", "alt"),
+    ]
+    balance = tables["Grønne og røde sedler pr. livsfase"]
+    assert [line.split()[0] for line in balance.splitlines()[2:]] == [
+        *("skole", "udskoling", "overgang", "uden")
+    ]
+    transitions = tables["Overgange"].splitlines()
+    assert "efter 9. klasse" in transitions[1] and "18 år" in transitions[2]
+    summary = tables["Rejserne"].splitlines()
+    assert summary[1].split()[-1] == "ja" and summary[3].split()[-1] == "nej"  # J01, J03
+    # Only the print changed: journeylab.open_study() users and the report read the ids.
+    journeys = study_journeys(load_study(root))
+    assert transitions_frame(journeys)["transition"].tolist()[:2] == ["after_9th", "at_18"]
+
+
+def test_english_tables_name_stages_and_transitions_in_english(tmp_path: Path) -> None:
+    tables = _all_tables(make(tmp_path), "en")
+    assert "transition at 18" in tables["Steps per life stage"].splitlines()[0]
+    assert "transition_18" not in "\n".join(tables.values())
+    transitions = tables["Transitions"]
+    assert "after 9th grade" in transitions and "at 18" in transitions
+    assert "after_9th" not in transitions and "at_18" not in transitions
+
+
+def test_found_transitions_take_the_studys_own_labels_without_real_names(
+    tmp_path: Path,
+) -> None:
+    root = make(tmp_path)
+    toml = root / "study.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8")
+        + '[names]\n"Søren" = "Viggo"\n'
+        + "[transitions]\n"
+        + 'plan = { age = 15, label = "Uddannelsesplan" }\n'
+        + 'skole = { age = 16, label = "Efter folkeskolen" }\n'
+        + 'atten = { age = 18, label = "Sørens 18 år" }\n',
+        encoding="utf-8",
+    )
+    tables = _all_tables(root, "da")
+    rows = [line for line in tables["Overgange"].splitlines() if "J01" in line]
+    assert "Efter folkeskolen" in rows[0] and "Viggos (opdigtet navn) 18 år" in rows[1]
+    assert "Uddannelsesplan" not in tables["Overgange"]  # it stands for no found crossing
+    points = tables["Overgangspunkter (study.toml): grønne og røde sedler før og efter"]
+    assert "Viggos (opdigtet navn) 18 år" in points
+    assert "Søren" not in "\n".join(tables.values())

@@ -285,3 +285,33 @@ def test_any_bytes_as_xlsx_give_our_error(
     path.write_bytes(b"PK\x03\x04" + data)
     with pytest.raises(InputError):
         read_journey_file(path)
+
+
+# --- a misspelt column -------------------------------------------------------------
+
+
+def test_a_misspelt_optional_column_is_an_error_not_an_attribute(tmp_path: Path) -> None:
+    # 'faser' kept as an attribute would lose every row's life stage without a word.
+    path = write_csv(tmp_path, "rejse;farve;tekst;faser;alder\nJ1;gul;Skolestart;skole;6\n")
+    with pytest.raises(JourneyError) as err:
+        read_journey_file(path)
+    message = str(err.value)
+    assert message.startswith(f"{path}, row 1, column D (no. 4): unknown column 'faser'")
+    assert "did you mean 'fase'?" in message
+
+
+def test_a_misspelt_column_in_a_workbook_names_sheet_and_letter(tmp_path: Path) -> None:
+    rows: list[list[object]] = [["journey", "colour", "text", "aktr"], ["J1", "yellow", "a", "x"]]
+    path = write_xlsx(tmp_path / "r.xlsx", {"rejser": rows})
+    with pytest.raises(JourneyError, match=r"sheet 'rejser', row 1, column D \(no\. 4\): "):
+        read_journey_file(path)
+
+
+def test_an_unknown_header_unlike_any_column_is_still_a_journey_attribute(
+    tmp_path: Path,
+) -> None:
+    path = write_csv(tmp_path, "rejse;farve;tekst;fase;faser;Bydel\nJ1;gul;a;skole;3;Øst\n")
+    [journey] = read_journey_file(path)
+    # 'faser' beside 'fase' is the user's own column, not a second stage column.
+    assert journey.attributes == (("Bydel", "Øst"), ("faser", "3"))
+    assert journey.steps[0].stage is Stage.SCHOOL
