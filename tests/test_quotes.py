@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from journeylab.coding.model import Role
 from journeylab.coding.study import load_study
 from journeylab.errors import StudyError
+from journeylab.themes.quote_text import is_introduction
 from journeylab.themes.quotes import (
     Candidate,
     QuoteRules,
@@ -164,7 +165,7 @@ def _reference_select(cands: list[Candidate], rules: QuoteRules) -> list[str]:
     pool = []
     for c in cands:
         text = trim(c.text, rules.min_words, rules.max_words)
-        if text is not None and c.role is not Role.INTERVIEWER:
+        if text is not None and c.role is not Role.INTERVIEWER and not is_introduction(c.text):
             pool.append((strength(text, c.score), c))
     pool.sort(key=lambda p: (-p[0], p[1].segment_id))
     chosen: list[Candidate] = []
@@ -184,6 +185,7 @@ _SENTENCES = st.sampled_from(
         "Hun lyttede.",
         "Sagsbehandleren ringede tilbage efter tre uger, og så var det for sent for mig.",
         "Vi havde ingen plan for overgangen.",
+        "Ja. Medarbejder 2, jeg er mentor i Ungecentret, og jeg savner altid en plan.",
         "Skolen sendte et brev hjem til forældrene om fraværet i ottende klasse.",
     ]
 )
@@ -231,3 +233,23 @@ def test_strength_is_its_definition_on_any_text(text: str, score: float | None, 
     value += 0.5 if 12 <= len(words) <= 35 else 0.0
     # Twice: the second answer comes from the per-text cache.
     assert strength(text, score, lang) == strength(text, score, lang) == round(value, 4)
+
+
+def test_introductions_are_never_picked_unless_pinned() -> None:
+    # The introduction is the strongest candidate (first person, "altid", "aldrig",
+    # a good length, a high score): only the rule keeps it out.
+    intro = (
+        "Ja. Medarbejder 5, jeg er jobkonsulent i ungeenheden i jobcentret, og jeg har altid "
+        "sagt, at vi aldrig må lade de unge vente alene."
+    )
+    about = "Jeg er bekymret for de unge, der falder fra i november, for der er ingen, der ser dem."
+    cands = [
+        cand("f#1", intro, "f|Medarbejder 5", "f", Role.MEDARBEJDER, score=0.9),
+        cand("f#2", LONG, "f|Medarbejder 6", "f", Role.MEDARBEJDER),
+        cand("g#1", about, "g|Medarbejder 7", "g", Role.MEDARBEJDER),
+    ]
+    picked = [q.segment_id for q in select_quotes(cands, QuoteRules(per_theme=3))]
+    assert picked and "f#1" not in picked
+    assert set(picked) == {"f#2", "g#1"}
+    pinned = select_quotes(cands, QuoteRules(per_theme=3, pinned=("f#1",)))
+    assert pinned[0].segment_id == "f#1"  # the analyst chose it: shown as chosen

@@ -17,7 +17,13 @@ from journeylab.coding.study import Study
 from journeylab.errors import InputError, JourneylabError
 from journeylab.themes.findings import build_findings, participant_key
 from journeylab.themes.report import render_report
-from journeylab.themes.written import parse_findings_file, read_findings_file, scaffold_findings
+from journeylab.themes.written import (
+    parse_findings_file,
+    read_findings_file,
+    resolve_bullets,
+    scaffold_findings,
+    scaffold_text,
+)
 
 
 def _sample() -> ModuleType:
@@ -128,6 +134,7 @@ def test_drafts_fill_the_gaps_marked_only_in_the_analyst_version(study: Study) -
         ("Relationen:\n  unge:\n    - text: '{q} siger a'\n", 3, "no quantifier"),
         ("Relationen:\n  unge:\n    - text: a\n      farve: rød\n", 4, "unknown key"),
         ("Relationen:\n  unge: tekst\n", 2, "list of bullets"),
+        ("?\n", 1, "unknown theme"),  # an empty key: was a ParserError, not an InputError
     ],
 )
 def test_bad_files_name_the_file_and_line(text: str, line: int, message: str) -> None:
@@ -217,3 +224,92 @@ def test_a_bad_findings_file_stops_the_report_and_writes_nothing(tmp_path: Path)
     with pytest.raises(JourneylabError, match=r"findings.yaml, line 4: unknown theme"):
         report_study(study, out)
     assert not out.exists()
+
+
+# -- drafts in the report's language -----------------------------------------------------
+
+HINTS = {t.name: t.include for t in S.CODEBOOK.themes}
+SEG_BY_ID = {seg.id: seg for seg in S.SEGMENTS}
+
+
+def _scaffolded(study: Study, lang: str) -> dict[tuple[str, str], tuple[object, ...]]:
+    """The sample's findings file as `journeylab findings` writes it in *lang*, read back."""
+    f = build_findings(study, S.CODEBOOK, S.SEGMENTS, S.CODINGS, S.JOURNEYS, S.SOURCES)
+    return parse(scaffold_text(f, lang))
+
+
+def _texts(written: object, theme: str, key: str, language: str | None) -> list[str]:
+    bullets = resolve_bullets(
+        written[(theme, key)],  # type: ignore[index]
+        key,
+        5 if key == "unge" else 3,
+        SEG_BY_ID,
+        lambda text: text,
+        language=language,
+        hints=HINTS[theme],
+    )
+    return [b.text for b in bullets]
+
+
+def test_a_danish_draft_is_drafted_again_in_an_english_report(study: Study) -> None:
+    written = _scaffolded(study, "da")
+    assert _texts(written, "Relationen", "unge", "en") == [
+        "touch on the theme in their stories.",  # three young people: the plural
+        "talk about skift af sagsbehandler eller kontaktperson, og at skulle fortælle sin "
+        "historie forfra.",
+        "talks about tillid til en bestemt voksen, og hvad der skabte den.",  # one: singular
+    ]
+    assert _texts(written, "Organisering og samarbejde", "medarbejdere", "en") == [
+        "touches on the theme in the focus groups.",
+        "describes afdelinger der ikke deler viden om den unge.",
+    ]
+    # In the study's own language the drafts are printed as scaffolded.
+    assert _texts(written, "Relationen", "unge", "da") == [
+        b.text  # type: ignore[attr-defined]
+        for b in written[("Relationen", "unge")]
+    ]
+    # Without the report's language nothing is redrafted (the old behaviour).
+    assert _texts(written, "Relationen", "unge", None)[0] == "berører temaet i deres fortællinger."
+
+
+def test_an_english_draft_is_drafted_again_in_a_danish_report(study: Study) -> None:
+    written = _scaffolded(study, "en")
+    assert _texts(written, "Relationen", "medarbejdere", "da") == [
+        "berører temaet i fokusgrupperne.",
+        "beskriver skift af sagsbehandler eller kontaktperson, og at skulle fortælle sin "
+        "historie forfra.",
+    ]
+    assert _texts(written, "Overgangen fra ung til voksen", "unge", "da") == [
+        "berører temaet i deres fortællinger.",
+        "fortæller om overgangen ved 18 år og mødet med jobcenteret.",
+    ]
+
+
+def test_the_analysts_own_bullets_are_never_redrafted() -> None:
+    ids = f'["{MIKKEL}", "{AMALIE}"]'
+    text = f"""\
+Relationen:
+  unge:
+    - text: berører temaet i deres fortællinger.
+      segments: {ids}
+      quantifier: auto
+    - text: berører temaet i deres fortællinger, især skolen.
+      segments: {ids}
+      quantifier: auto
+      draft: true
+    - text: fortæller om tillid til mentoren, og hvad der skabte den.
+      segments: {ids}
+      quantifier: auto
+      draft: true
+    - text: fortæller om tillid til en bestemt voksen, og hvad der skabte den.
+      segments: {ids}
+      quantifier: auto
+      draft: true
+"""
+    got = _texts(parse(text), "Relationen", "unge", "en")
+    assert got == [
+        "berører temaet i deres fortællinger.",  # no "draft: true": the analyst's sentence
+        "berører temaet i deres fortællinger, især skolen.",  # edited, though still a draft
+        "fortæller om tillid til mentoren, og hvad der skabte den.",  # the topic edited
+        "talk about tillid til en bestemt voksen, og hvad der skabte den.",  # the draft itself
+    ]

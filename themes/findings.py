@@ -211,6 +211,8 @@ def build_findings(
                         sizes[key],
                         seg_by_id,
                         names.text,
+                        language=language or study.language,
+                        hints=theme.include,
                     ),
                 )
             )

@@ -2,7 +2,8 @@
 
 A good report quote is short, whole sentences, strong (first person, an
 evaluative word such as "aldrig" or "savnede"), and the quotes of one theme
-come from different people and interviews. The interviewer is never quoted.
+come from different people and interviews. The interviewer is never quoted, nor
+a turn that opens by presenting its speaker ("jeg er jobkonsulent i ungeenheden").
 The analyst can pin or ban segments in study.toml::
 
     [report]
@@ -16,7 +17,6 @@ The analyst can pin or ban segments in study.toml::
 from __future__ import annotations
 
 import heapq
-import re
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,6 +25,9 @@ from functools import lru_cache
 from journeylab.coding.model import Role
 from journeylab.coding.study import Study
 from journeylab.errors import StudyError
+from journeylab.themes.quote_text import _WORD, is_introduction
+from journeylab.themes.quote_text import split_sentences as split_sentences
+from journeylab.themes.quote_text import word_count as word_count
 
 
 @dataclass(frozen=True)
@@ -114,26 +117,6 @@ def load_quote_rules(study: Study) -> QuoteRules:
             "quote_min_words is larger than quote_max_words", path=path, where="[report]"
         )
     return rules
-
-
-# A sentence ends at . ! ? or … (with closing quotes) when the next one starts
-# with a capital letter, so "efter 9. klasse" and "fx. en mentor" stay whole.
-_BOUNDARY = re.compile(r"([.!?…]+[\"»”’)]*)\s+(?=[\"»“„(–-]?\s*[A-ZÆØÅÉÜ])")
-_WORD = re.compile(r"\w+(?:[-']\w+)*")
-
-
-def split_sentences(text: str) -> list[str]:
-    """The sentences of *text*, whitespace-trimmed."""
-    out, start = [], 0
-    for m in _BOUNDARY.finditer(text):
-        out.append(text[start : m.end(1)].strip())
-        start = m.end()
-    out.append(text[start:].strip())
-    return [s for s in out if s]
-
-
-def word_count(text: str) -> int:
-    return len(_WORD.findall(text))
 
 
 _FIRST_PERSON = {
@@ -245,7 +228,8 @@ def select_quotes(
 ) -> tuple[Quote, ...]:
     """Up to rules.per_theme quotes: pinned first, then strong ones spread over people.
 
-    The definition: trim every candidate, sort the quotes by (strength desc,
+    The definition: drop the turns that open by presenting the speaker
+    (`is_introduction`), trim every other candidate, sort the quotes by (strength desc,
     segment id), then repeatedly take the first quote of a new participant and a
     new source (else a new participant, else a new source, else the next).
     """
@@ -326,6 +310,8 @@ class _StrongestFirst:
                 if n_words >= self._rules.min_words:  # else trim() finds no run long enough
                     heapq.heappush(heap, (-bound, 1, sid, i))
             elif stage == 1:
+                if is_introduction(c.text):
+                    continue
                 text = trim(c.text, self._rules.min_words, self._rules.max_words, self._lang)
                 if text is not None:
                     quote = self._quotes[i] = _quote(c, text, False, self._lang)

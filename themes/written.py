@@ -34,6 +34,7 @@ from journeylab.coding.study import Study
 from journeylab.errors import EncodingError, InputError
 from journeylab.fileio import read_text, write_text_atomic
 from journeylab.themes.quantifiers import Quantity
+from journeylab.themes.statements import topic_text
 
 FINDINGS_FILE = "findings.yaml"
 GROUP_KEYS = ("unge", "medarbejdere")
@@ -94,7 +95,9 @@ def _fail(path: Path, node: yaml.Node | None, message: str, hint: str | None = N
 
 def _scalar(node: yaml.Node) -> Any:
     """A scalar node's plain value (bool/int/str as YAML's safe loader would give)."""
-    return yaml.safe_load(yaml.serialize(node))
+    # Constructed from the node itself: serialising it and loading the text again
+    # failed on an empty key ("?" alone), a ParserError instead of an InputError.
+    return yaml.SafeLoader("").construct_object(node, deep=True)
 
 
 def _bullet(path: Path, node: yaml.Node, ids: Collection[str]) -> WrittenBullet:
@@ -227,14 +230,50 @@ def participant_of(segment: Segment) -> str:
     return f"{segment.source}|{segment.speaker or ''}"
 
 
+def draft_text(key: str, topic: str, count: int, lang: str) -> str:
+    """The tool's draft of a bullet, after its quantifier: "fortæller om <topic>." or,
+    for the overall bullet (no topic), "berører temaet i deres fortællinger."."""
+    from journeylab.themes.templating import strings
+
+    t = strings(lang)
+    one = "_one" if count == 1 else ""
+    return f"{t['verb_' + key + one]} {topic}." if topic else f"{t['touch_' + key + one]}."
+
+
+def read_draft(text: str, key: str, topics: Collection[str]) -> tuple[str, str] | None:
+    """(language, topic) when *text* is word for word a draft the tool writes for the
+    group *key*, in some language, about one of *topics* (or the overall bullet);
+    None for any other text, so an edited sentence is never taken for a draft."""
+    from journeylab.themes.templating import LANGUAGES
+
+    for lang in LANGUAGES:
+        for count in (1, 2):  # "fortæller om" / "touches on ... in their story" and plurals
+            for topic in ("", *topics):
+                if text == draft_text(key, topic, count, lang):
+                    return lang, topic
+    return None
+
+
 def resolve_bullets(
     written: Iterable[WrittenBullet],
     key: str,
     group_size: int,
     segments: Mapping[str, Segment],
     pseudonymise: Callable[[str], str],
+    *,
+    language: str | None = None,
+    hints: Sequence[str] = (),
 ) -> tuple[Bullet, ...]:
-    """The analyst's bullets of one group, names replaced and auto quantities counted."""
+    """The analyst's bullets of one group, names replaced and auto quantities counted.
+
+    *language*: the report's. `journeylab findings` scaffolds drafts in the study's
+    language; a bullet that is still the tool's draft word for word (`draft: true`,
+    `quantifier: auto`, the text as scaffolded from one of the theme's *hints*) is
+    drafted again in the report's language, so an English report of a Danish study
+    does not read "Most young people berører temaet ...". Any other bullet, and any
+    bullet without `draft: true`, is the analyst's and is printed as written.
+    """
+    topics = tuple(dict.fromkeys(topic_text(h) for h in hints))
     out = []
     for wb in written:
         quantity = None
@@ -246,8 +285,16 @@ def resolve_bullets(
                 if (seg := segments.get(sid)) is not None and seg.role in roles
             }
             quantity = Quantity(len(who), group_size, _NOUNS[key])
-        text = pseudonymise(wb.text)
-        out.append(Bullet(text=text, segment_ids=wb.segments, quantity=quantity, draft=wb.draft))
+        text = wb.text
+        if language is not None and wb.draft and quantity is not None:
+            drafted = read_draft(text, key, topics)
+            if drafted is not None and drafted[0] != language:
+                text = draft_text(key, drafted[1], quantity.count, language)
+        out.append(
+            Bullet(
+                text=pseudonymise(text), segment_ids=wb.segments, quantity=quantity, draft=wb.draft
+            )
+        )
     return tuple(out)
 
 
@@ -288,9 +335,6 @@ def _q(text: str) -> str:
 
 def scaffold_text(findings: Any, lang: str) -> str:
     """The findings file text with the tool's draft bullets for every theme and group."""
-    from journeylab.themes.templating import strings
-
-    t = strings(lang)
     lines = [_HEADER.get(lang, _HEADER["da"])]
     for theme in findings.themes:
         lines.append(f"{_q(theme.name)}:")
@@ -301,11 +345,7 @@ def scaffold_text(findings: Any, lang: str) -> str:
                 continue
             lines.append(f"  {key}:")
             for st in statements:
-                one = "_one" if st.quantity.count == 1 else ""
-                if st.topic:
-                    text = f"{t['verb_' + key + one]} {st.topic}."
-                else:
-                    text = f"{t['touch_' + key + one]}."
+                text = draft_text(key, st.topic, st.quantity.count, lang)
                 ids = ", ".join(_q(s) for s in st.segment_ids)
                 lines.append(f"    - text: {_q(text)}")
                 lines.append(f"      segments: [{ids}]")
