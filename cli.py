@@ -1,7 +1,7 @@
 """The command line: parses arguments, calls one library function, prints.
 
 This module holds the group, `main`, and the error handling; the commands live
-in cli_study.py, cli_coding.py and cli_report.py, their shared options in
+in cli_study.py, cli_coding.py, cli_report.py and cli_themes.py, their shared options in
 cli_common.py. Only these cli*.py modules import click. Library errors become
 one-line messages and exit code 1; usage errors exit with 2, as click does.
 """
@@ -25,6 +25,7 @@ from journeylab.cli_study import (
     import_qdpx_command,
     init,
 )
+from journeylab.cli_themes import theme
 from journeylab.errors import JourneylabError, JourneylabWarning
 
 _default_showwarning = warnings.showwarning
@@ -104,5 +105,6 @@ for _command in (
     check,
     findings,
     memo,
+    theme,
 ):
     main.add_command(_command)

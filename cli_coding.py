@@ -7,7 +7,7 @@ from typing import Any, cast
 
 import click
 
-from journeylab.cli_common import progress_bar, study_argument, use_study
+from journeylab.cli_common import in_a_study, progress_bar, study_argument, use_study
 
 
 @click.command()
@@ -149,7 +149,9 @@ def agreement(study: Path | None, coders: str | None, out: Path | None) -> None:
 
 
 @click.command()
-@study_argument
+# STUDY as a plain string: when it turns out to be the TEXT, it is kept as typed
+# (a Path would drop a trailing "/", and click would refuse text naming a file).
+@click.argument("study", required=False)
 @click.argument("text", required=False)
 @click.option("--segment", help="A segment id (from a review sheet, the export or the explorer).")
 @click.option("--theme", help="A theme name.")
@@ -157,7 +159,7 @@ def agreement(study: Path | None, coders: str | None, out: Path | None) -> None:
 @click.option("--author", help="Your name (required when writing a memo).")
 @click.option("--list", "show", is_flag=True, help="List the study's memos.")
 def memo(
-    study: Path | None,
+    study: str | None,
     text: str | None,
     segment: str | None,
     theme: str | None,
@@ -167,6 +169,8 @@ def memo(
 ) -> None:
     """Write a memo on a segment, a theme, a journey or the whole study; or list them.
 
+    Inside a study folder STUDY may be left out: `journeylab memo "TEXT" --author AB`.
+
     \b
     Example:
       journeylab memo ungeanalyse "Går igen i alle tre fokusgrupper" --theme Relationen --author AB
@@ -174,7 +178,16 @@ def memo(
     """
     from journeylab.coding.memos import add_memo, list_memos
 
-    s = use_study(study)
+    if (
+        study is not None
+        and text is None
+        and not show
+        and not Path(study).is_dir()
+        and in_a_study()
+    ):
+        # `memo "Går igen" --author AB` inside a study: the one argument is the TEXT.
+        study, text = None, study
+    s = use_study(None if study is None else Path(study))
     if show:
         for m in list_memos(s):
             about = f"{m.kind} {m.target}".strip()

@@ -35,6 +35,12 @@ def use_study(path: Path | None) -> Any:
     return study
 
 
+def in_a_study() -> bool:
+    """True when the current folder is a study or inside one (find_study's rule)."""
+    here = Path.cwd()
+    return any((folder / "study.toml").is_file() for folder in (here, *here.parents))
+
+
 @contextlib.contextmanager
 def progress_bar(label: str) -> Iterator[Progress | None]:
     """A progress callback drawing a bar on a terminal; None (quiet) when piped."""

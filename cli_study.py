@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from pathlib import Path
 from typing import Any, cast
@@ -9,6 +10,7 @@ from typing import Any, cast
 import click
 
 from journeylab.cli_common import progress_bar, study_argument, use_study
+from journeylab.errors import InputError
 
 
 @click.command()
@@ -29,7 +31,11 @@ def init(folder: Path, codebook: str, title: str | None, municipality: str, lang
     root = init_study(
         folder, title=title, municipality=municipality, language=lang, codebook=codebook
     )
-    click.echo(f"Created {root}: add journeys/ and transcripts/, then: journeylab import {root}")
+    # Quoted so the line can be copied as it is: "ny studie" is one argument.
+    click.echo(
+        f"Created {root}: add journeys/ and transcripts/, "
+        f"then: journeylab import {shlex.quote(str(root))}"
+    )
 
 
 @click.command(name="import")
@@ -50,8 +56,11 @@ def import_(study: Path | None) -> None:
     with progress_bar("Importing") as progress:
         report = import_study(s, progress=progress)
     click.echo(report.summary())
-    for line in report.kept_aside():  # codings and memos whose text is gone
-        click.echo(line, err=True)
+    if report.orphaned or report.orphaned_memos:  # codings and memos whose text is gone
+        from journeylab.themes.privacy_journeys import study_pseudonymiser
+
+        for line in report.kept_aside(study_pseudonymiser(s).text):
+            click.echo(line, err=True)
 
 
 @click.command(name="import-qdpx")
@@ -140,6 +149,13 @@ def export(study: Path | None, fmt: str | None, out: Path, unit: str) -> None:
     from journeylab.coding.export import export_study
 
     suffix = out.suffix.lower().lstrip(".")
+    if fmt is None and suffix not in ("", "csv", "xlsx", "qdpx", "qdc") and not out.is_dir():
+        # Else "x.txt" became a folder x.txt/ of CSVs, without a word.
+        raise InputError(
+            f"unknown format for .{suffix}",
+            path=out,
+            hint="use .csv, .xlsx, .qdpx, .qdc or a folder, or --format",
+        )
     fmt = fmt or (suffix if suffix in ("xlsx", "qdpx", "qdc") else "csv")
     paths = export_study(use_study(study), out, fmt=fmt, unit=unit)
     click.echo(f"Wrote {len(paths)} file(s): {', '.join(str(p) for p in paths)}")

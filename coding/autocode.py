@@ -16,6 +16,7 @@ from pathlib import Path
 from journeylab.coding.codable import Codable
 from journeylab.coding.model import Codebook, Coding, Role, Segment, Suggestion
 from journeylab.coding.store import MACHINE_PREFIX, open_store
+from journeylab.coding.store_themes import warn_unlisted_themes
 from journeylab.coding.study import Study
 
 Progress = Callable[[int, int, str], None]
@@ -96,6 +97,7 @@ def code_study(
             progress(len(segments), len(segments), name)
         with store.transaction():
             stored, counts = store.replace_suggestions_counted(name, suggestions)
+        warn_unlisted_themes(study, store, codebook)  # person codings on a dropped theme
     order = list(codebook.names) + sorted(set(counts) - set(codebook.names))
     return CodeReport(
         coder=name,

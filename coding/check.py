@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -17,6 +18,7 @@ from journeylab.coding.model import Participant
 from journeylab.coding.schema import SCHEMA_VERSION
 from journeylab.coding.study import Study
 from journeylab.errors import JourneylabError, JourneylabWarning, PrivacyError
+from journeylab.themes.privacy import Pseudonymiser
 
 Level = Literal["error", "warning", "info"]
 
@@ -183,9 +185,10 @@ def _check_store(study: Study, read: _Files) -> tuple[int, int, list[Finding]]:
         segments = _scalar(conn, "SELECT count(*) FROM segments")
         codings = _scalar(conn, "SELECT count(*) FROM codings")
         findings += _dangling(conn)
-        findings += _orphans(conn)
+        names = _quoting(study, read.participants)
+        findings += _orphans(conn, names)
         findings += _changed(conn, read.digests)
-        findings += _memos(conn, read)
+        findings += _memos(conn, read, names)
     except sqlite3.DatabaseError as exc:
         return 0, 0, [Finding("error", here, f"not a journeylab database ({exc})")]
     finally:
@@ -224,7 +227,15 @@ def _dangling(conn: sqlite3.Connection) -> list[Finding]:
     return out
 
 
-def _orphans(conn: sqlite3.Connection) -> list[Finding]:
+def _quoting(study: Study, participants: list[Participant]) -> Callable[[str], str]:
+    """Pseudonymises the texts the check quotes: the terminal may be on a shared screen."""
+    try:
+        return Pseudonymiser.from_study(study, participants).text
+    except PrivacyError:  # [names] is inconsistent (reported by _real_names): quote nothing
+        return lambda text: "…"
+
+
+def _orphans(conn: sqlite3.Connection, names: Callable[[str], str]) -> list[Finding]:
     rows = conn.execute(
         "SELECT source, coder, theme, anchor_text, reason FROM orphans ORDER BY id"
     ).fetchall()
@@ -233,7 +244,7 @@ def _orphans(conn: sqlite3.Connection) -> list[Finding]:
             "warning",
             r["source"],
             f"{r['coder']}'s coding '{r['theme']}' was kept aside ({r['reason']}):"
-            f' "{_short(r["anchor_text"])}"',
+            f' "{_short(names(r["anchor_text"]))}"',
         )
         for r in rows
     ]
@@ -260,7 +271,7 @@ def _changed(conn: sqlite3.Connection, digests: dict[str, str]) -> list[Finding]
     return out
 
 
-def _memos(conn: sqlite3.Connection, read: _Files) -> list[Finding]:
+def _memos(conn: sqlite3.Connection, read: _Files, names: Callable[[str], str]) -> list[Finding]:
     """Segment memos whose passage vanished or changed (a segment id is positional,
     so a memo must stay on its text: coding/memo_anchor.py)."""
     from journeylab.coding.anchors import find_anchor
@@ -271,8 +282,8 @@ def _memos(conn: sqlite3.Connection, read: _Files) -> list[Finding]:
         Finding(
             "warning",
             r["source"],
-            f'{r["author"]}\'s memo "{_short(r["text"])}" was kept aside ({r["reason"]}):'
-            f' it was on "{_short(r["anchor_text"])}"',
+            f'{r["author"]}\'s memo "{_short(names(r["text"]))}" was kept aside ({r["reason"]}):'
+            f' it was on "{_short(names(r["anchor_text"]))}"',
         )
         for r in conn.execute(
             "SELECT source, author, text, anchor_text, reason FROM memo_orphans ORDER BY id"
@@ -287,7 +298,7 @@ def _memos(conn: sqlite3.Connection, read: _Files) -> list[Finding]:
         " WHERE m.target_kind = 'segment' ORDER BY m.id"
     ).fetchall()
     for r in rows:
-        memo = f'{r["author"]}\'s memo "{_short(r["text"])}"'
+        memo = f'{r["author"]}\'s memo "{_short(names(r["text"]))}"'
         where = r["source"] or str(r["target"]).split("#")[0]
         if r["seg"] is None:
             out.append(
@@ -300,7 +311,7 @@ def _memos(conn: sqlite3.Connection, read: _Files) -> list[Finding]:
                 Finding(
                     "warning",
                     where,
-                    f'{memo} was written on "{_short(r["anchor_text"])}", which is no longer'
+                    f'{memo} was written on "{_short(names(r["anchor_text"]))}", which is no longer'
                     " its passage; check the memo",
                 )
             )
@@ -313,7 +324,7 @@ def _memos(conn: sqlite3.Connection, read: _Files) -> list[Finding]:
                 Finding(
                     "warning",
                     where,
-                    f'{memo} is on "{_short(r["anchor_text"])}", which is no longer in the'
+                    f'{memo} is on "{_short(names(r["anchor_text"]))}", which is no longer in the'
                     " changed file; the next journeylab import keeps the memo aside",
                 )
             )

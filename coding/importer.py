@@ -39,6 +39,7 @@ from journeylab.coding.store import (
     now,
     open_store,
 )
+from journeylab.coding.store_themes import warn_unlisted_themes
 from journeylab.coding.study import Study
 from journeylab.errors import InputError, JourneyError
 from journeylab.journeys.model import Journey
@@ -103,15 +104,20 @@ class ImportReport:
             line += f", {self.memos_reanchored} memos re-anchored"
         return line
 
-    def kept_aside(self) -> list[str]:
-        """One line per coding or memo whose text is gone (printed to stderr)."""
+    def kept_aside(self, names: Callable[[str], str] = str) -> list[str]:
+        """One line per coding or memo whose text is gone (printed to stderr).
+
+        *names* pseudonymises the quoted texts (Pseudonymiser.text): the terminal
+        may be on a shared screen.
+        """
         out = [
-            f"kept aside: {o.coder}'s '{o.theme}' on {o.source}: \"{_short(o.text)}\" ({o.reason})"
+            f"kept aside: {o.coder}'s '{o.theme}' on {o.source}:"
+            f' "{_short(names(o.text))}" ({o.reason})'
             for o in self.orphaned
         ]
         out += [
-            f'kept aside: {m.author}\'s memo "{_short(m.memo)}" on {m.source}:'
-            f' "{_short(m.text)}" ({m.reason})'
+            f'kept aside: {m.author}\'s memo "{_short(names(m.memo))}" on {m.source}:'
+            f' "{_short(names(m.text))}" ({m.reason})'
             for m in self.orphaned_memos
         ]
         return out
@@ -390,6 +396,7 @@ def import_study(
                 "memos_orphaned": len(carried.orphaned_memos),
             },
         )
+        warn_unlisted_themes(study, store)  # a renamed theme: its person codings left out
     journey_reading.save()  # after the commit: .journeylab/ exists, and all files were good
     return ImportReport(
         added=tuple(added),

@@ -13,7 +13,7 @@ from journeylab.coding.check import CheckReport, check_study
 from journeylab.coding.importer import import_study
 from journeylab.coding.model import CodingStatus
 from journeylab.coding.store import open_store
-from journeylab.coding.study import Study
+from journeylab.coding.study import Study, load_study
 
 BAD = Path(__file__).parent / "data" / "bad"
 
@@ -201,3 +201,43 @@ def test_a_real_name_in_a_file_name_or_journey_id_is_an_error(imported: Study) -
     assert "transcripts/fokusgruppe_Rikke.txt" in found[1] and "rename the file" in found[1]
     assert "journeys/rejser.csv" in found[0] and "column 'journey'" in found[0]
     assert "journey id 'Rikke Holm'" in found[0] and "such as J02" in found[0]  # J02 is free now
+
+
+# -- quotes on the terminal carry no real names (QA: a consultant may share the screen)
+
+NAMED_TURN = "Lone siger, at Rikke får en ny sagsbehandler."
+
+
+def test_kept_aside_quotes_show_made_up_names(make_study: Callable[..., Study]) -> None:
+    from tests.conftest import TRANSCRIPT
+
+    study = make_study({"transcripts/fokusgruppe.txt": TRANSCRIPT.replace(LONE_TURN, NAMED_TURN)})
+    import_study(study)
+    with open_store(study) as store:
+        [seg] = [s for s in store.segments() if s.text == NAMED_TURN]
+        store.set_coding(seg.id, "Relationen", "AB", CodingStatus.MANUAL)
+        store.add_memo("segment", seg.id, "AB", "Rikke igen")
+    # The turn goes; "Lone" is a speaker with a pseudonym, "Rikke" is in [names].
+    transcript = study.root / "transcripts" / "fokusgruppe.txt"
+    lines = transcript.read_text(encoding="utf-8").splitlines()
+    transcript.write_text("\n".join(ln for ln in lines if "Rikke" not in ln) + "\n", "utf-8")
+    import_study(study)
+    kept = [w for w in warnings_of(check_study(study)) if "kept aside" in w]
+    assert len(kept) == 2, kept
+    for line in kept:
+        assert "Rikke" not in line and "Lone" not in line, line
+        assert "Medarbejder 1 siger, at Sofie (opdigtet navn) får" in line
+    assert 'memo "Sofie (opdigtet navn) igen"' in kept[1]
+
+
+def test_inconsistent_names_hide_the_quotes_instead_of_crashing(imported: Study) -> None:
+    transcript = imported.root / "transcripts" / "fokusgruppe.txt"
+    lines = [ln for ln in transcript.read_text().splitlines() if "sagsbehandler" not in ln]
+    transcript.write_text("\n".join(lines) + "\n")
+    import_study(imported)
+    toml = imported.toml_path
+    toml.write_text(toml.read_text() + '"Sofie" = "Anna"\n')  # a made-up name listed as real
+    report = check_study(load_study(imported.root))
+    assert any("also listed as a real name" in e for e in errors(report))
+    [orphan] = [f.message for f in report.findings if "kept aside" in f.message]
+    assert orphan.endswith('"…"') and "sagsbehandler" not in orphan

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
@@ -328,3 +330,83 @@ def test_an_os_error_the_library_lets_through_is_one_line(
     assert result.output.startswith("Error: ") and "Traceback" not in result.output
     assert "study.toml: Permission denied" in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+# -- small usability fixes (QA pass, cli #13) -------------------------------------
+
+
+def test_memo_with_only_its_text_inside_a_study(
+    make_study: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from journeylab.coding.memos import list_memos
+
+    study = make_study()
+    assert CliRunner().invoke(main, ["import", str(study.root)]).exit_code == 0
+    monkeypatch.chdir(study.root / "transcripts")  # in a study: its folder or a subfolder
+    result = CliRunner().invoke(main, ["memo", "Går igen", "--author", "AB"])
+    assert result.exit_code == 0, result.output
+    assert [(m.kind, m.text, m.author) for m in list_memos(study)] == [("study", "Går igen", "AB")]
+    # Text that is a folder's name stays the STUDY, as before.
+    result = CliRunner().invoke(main, ["memo", str(study.root), "--author", "AB"])
+    assert result.exit_code == 2 and "TEXT" in result.output
+
+
+def test_memo_with_one_argument_outside_a_study_still_names_the_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["memo", "Går igen", "--author", "AB"])
+    assert result.exit_code == 1 and "Går igen: no such study folder" in result.output
+
+
+def test_export_to_an_unknown_suffix_is_refused(coded_example: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out" / "x.txt"
+    result = CliRunner().invoke(main, ["export", str(coded_example), "--out", str(out)])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        f"Error: {out}: unknown format for .txt (use .csv, .xlsx, .qdpx, .qdc or a folder,"
+        " or --format)"
+    ]
+    assert not (tmp_path / "out").exists()
+    # Said outright, it is still a folder of CSVs.
+    args = ["export", str(coded_example), "--format", "csv", "--out", str(out)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert out.is_dir() and sorted(p.suffix for p in out.iterdir())[0] == ".csv", result.output
+
+
+def test_init_prints_a_next_step_that_can_be_copied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["init", "ny studie"])
+    assert result.exit_code == 0, result.output
+    assert result.output.rstrip().endswith("then: journeylab import 'ny studie'")
+
+
+def test_import_quotes_kept_aside_text_with_made_up_names(
+    make_study: Callable[..., Any],
+) -> None:
+    from journeylab.coding.model import CodingStatus
+    from journeylab.coding.store import open_store
+    from tests.conftest import TRANSCRIPT
+
+    turn = "Vi ser tit, at de unge får en ny sagsbehandler, når de fylder 18 år."
+    named = "Lone siger, at Rikke får en ny sagsbehandler."
+    study = make_study({"transcripts/fokusgruppe.txt": TRANSCRIPT.replace(turn, named)})
+    assert CliRunner().invoke(main, ["import", str(study.root)]).exit_code == 0
+    with open_store(study) as store:
+        [seg] = [s for s in store.segments() if s.text == named]
+        store.set_coding(seg.id, "Relationen", "AB", CodingStatus.MANUAL)
+        store.add_memo("segment", seg.id, "AB", "Rikke igen")
+    transcript = study.root / "transcripts" / "fokusgruppe.txt"
+    transcript.write_text(transcript.read_text(encoding="utf-8").replace(named, "Nej."), "utf-8")
+    result = CliRunner().invoke(main, ["import", str(study.root)])
+    assert result.exit_code == 0, result.output
+    kept = [line for line in result.stderr.splitlines() if line.startswith("kept aside")]
+    assert len(kept) == 2, result.stderr
+    for line in kept:
+        # "Rikke" is in [names]; "Lone" is a speaker whose pseudonym is "Medarbejder 1".
+        assert "Rikke" not in line and "Lone" not in line, line
+        assert '"Medarbejder 1 siger, at Sofie (opdigtet navn) får' in line
+    assert 'memo "Sofie (opdigtet navn) igen"' in kept[1]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import re
+import urllib.parse
 from pathlib import Path
 from types import ModuleType
 
@@ -274,6 +275,39 @@ def test_markdown_charts_are_svg_files_beside_it(study: Study, tmp_path: Path) -
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rapport-filer", "rapport.md"]
 
 
+@pytest.mark.parametrize("stem", ["rap port", "rapport (kopi)", "a<b>\\c"])
+def test_markdown_chart_links_work_with_spaces_and_brackets_in_the_file_name(
+    study: Study, tmp_path: Path, stem: str
+) -> None:
+    # QA: "rap port.md" linked its charts as (rap port-filer/...), which CommonMark
+    # does not read as a link: the images were broken.
+    from markdown_it import MarkdownIt
+
+    out = tmp_path / "ud mappe" / f"{stem}.md"
+    write_report(study, findings_for(study), out, fmt="md", participants=S.PARTICIPANTS)
+    html = MarkdownIt("commonmark").render(out.read_text(encoding="utf-8"))
+    sources = re.findall(r'<img src="([^"]+)"', html)
+    f = findings_for(study)
+    assert len(sources) >= len(f.themes)
+    folder = out.parent / f"{stem}-filer"
+    for src in sources:
+        # markdown-it percent-encodes what it read: decoding gives the file written.
+        assert (out.parent / urllib.parse.unquote(src)).is_file(), src
+    assert {urllib.parse.unquote(src) for src in sources} == {
+        f"{stem}-filer/{p.name}" for p in folder.iterdir()
+    }
+    assert "![" not in html  # no image left as literal text
+
+
+def test_a_real_name_in_the_markdown_file_name_is_still_found(study: Study, tmp_path: Path) -> None:
+    # The chart links are wrapped in <...>, not percent-encoded: "%20Jonas" would
+    # hide the name from the check (a digit does not end a word).
+    out = tmp_path / "samtale med Jonas.md"
+    with pytest.raises(PrivacyError, match="Jonas"):
+        write_report(study, findings_for(study), out, fmt="md", participants=S.PARTICIPANTS)
+    assert list(tmp_path.iterdir()) == [tmp_path / "study"]
+
+
 def test_a_name_leak_in_a_chart_file_writes_neither_folder_nor_report(
     study: Study, tmp_path: Path
 ) -> None:
@@ -317,3 +351,67 @@ def test_overview_description_header_hides_with_its_cells(study: Study) -> None:
     assert re.search(r'<th class="desc">[^<]*</th>', html)
     css = re.search(r"@media \(max-width: 760px\) \{(.*?)\n\}", html, re.S)
     assert css and re.search(r"\.overview \.desc \{ display: none; \}", css.group(1))
+
+
+def test_self_introductions_are_not_quoted(tmp_path: Path) -> None:
+    """QA: "Ja. Medarbejder 5, jeg er jobkonsulent i ungeenheden ..." was picked as a quote."""
+    from journeylab.coding.model import CodingStatus
+    from journeylab.coding.store import open_store
+    from journeylab.themes.report import report_study
+    from tests.conftest import coded_example
+
+    study = coded_example(tmp_path / "fjordby", code=False)
+    source = "transcripts/fokusgruppe_jobcenter_uu.vtt"
+    with open_store(study) as store:
+        turns = [s for s in store.segments(source=source) if s.speaker != "Interviewer"]
+        # The three opening turns (each presents its speaker) and two turns after them.
+        for seg in turns[:5]:
+            store.set_coding(seg.id, "Relationen", "anna", CodingStatus.MANUAL)
+    out = report_study(study, tmp_path / "rapport.md", fmt="md")
+    lines = out.read_text(encoding="utf-8").splitlines()
+    quotes = [line for line in lines if line.startswith("> »")]
+    assert len(quotes) == 2  # five candidates, three of them introductions
+    text = "\n".join(quotes)
+    for intro in ("jobkonsulent i ungeenheden", "UU-vejleder.", "mentor i Ungecentret"):
+        assert intro not in text
+
+
+def test_scaffolded_drafts_follow_the_report_language_edited_bullets_do_not(
+    tmp_path: Path,
+) -> None:
+    """QA: after `journeylab findings` an English report read "Most young people berører
+    temaet i deres fortællinger."; an analyst's own sentence stays as written."""
+    from journeylab.coding.model import CodingStatus, Role
+    from journeylab.coding.store import open_store
+    from journeylab.themes.report import report_study
+    from journeylab.themes.written import scaffold_findings
+    from tests.conftest import coded_example
+
+    study = coded_example(tmp_path / "fjordby", code=False)
+    with open_store(study) as store:
+        young: dict[str | None, Segment] = {}
+        for seg in store.segments():
+            # Notes of three young people about new caseworkers: a hint of Relationen.
+            if seg.role is Role.UNG and "sagsbehandler" in seg.text.lower() and len(young) < 3:
+                young.setdefault(seg.journey, seg)
+        for seg in young.values():
+            store.set_coding(seg.id, "Relationen", "anna", CodingStatus.MANUAL)
+    path = scaffold_findings(study)  # Danish drafts: the study's language
+    text = path.read_text(encoding="utf-8")
+    assert '"berører temaet i deres fortællinger."' in text
+    # The analyst rewrites the overall bullet and keeps "draft: true" on it (an edit).
+    edited = "berører temaet, især de unge fra Ungecentret."
+    path.write_text(
+        text.replace('"berører temaet i deres fortællinger."', f'"{edited}"', 1), encoding="utf-8"
+    )
+    path_text = path.read_text(encoding="utf-8")
+    assert path_text.count("draft: true") >= 2  # the topic drafts are still drafts
+
+    en = report_study(study, tmp_path / "en.md", fmt="md", lang="en").read_text(encoding="utf-8")
+    bullets = [line for line in en.splitlines() if line.startswith("- ") and "young" in line]
+    assert any("talk about " in b or "talks about " in b for b in bullets)  # redrafted
+    assert not any("fortæller om" in b for b in bullets)
+    assert any(b.endswith(edited) for b in bullets)  # the edited one, word for word
+
+    da = report_study(study, tmp_path / "da.md", fmt="md").read_text(encoding="utf-8")
+    assert "fortæller om " in da and edited in da

@@ -77,6 +77,23 @@ def assets_dir(out: Path) -> str:
     return f"{out.stem}-filer"
 
 
+def asset_link(folder: str, name: str) -> str:
+    """A Markdown link target for *name* in the assets *folder*, readable by CommonMark.
+
+    A target with a space or a bracket ("rap port-filer/...") is not a link, so
+    it is wrapped in <...> (with < > \\ escaped). Not percent-encoded: "%20Jonas"
+    would hide a real name in the file name from the privacy check, as a digit
+    does not end a word.
+    """
+    target = f"{folder}/{name}"
+    # A line break cannot be inside <...>; percent-encoding is the only way.
+    target = target.replace("\r", "%0D").replace("\n", "%0A")
+    if not any(c.isspace() or c in "()<>\\" or ord(c) < 32 for c in target):
+        return target
+    escaped = target.replace("\\", "\\\\").replace("<", "\\<").replace(">", "\\>")
+    return f"<{escaped}>"
+
+
 def markdown_assets(findings: Findings, lang: str) -> dict[str, str]:
     """The SVG files a Markdown report links to: file name -> SVG text."""
     t = strings(lang)
@@ -131,6 +148,7 @@ def render_report(
         overview_svg=lambda theme: overview_svg(theme, t, sizes),
         excerpt_svg=lambda theme: theme_excerpt(theme, t),
         assets=assets,
+        asset_link=lambda name: asset_link(str(assets), name),
         asset_files=files,
         basis=dict(findings.basis.notes),
         roles=dict(findings.basis.participants),
@@ -231,6 +249,7 @@ def load_findings(
     # Imported here so the pure builder and renderer never need the store.
     from journeylab.coding.codebook import load_codebook, with_default_colours
     from journeylab.coding.store import open_store
+    from journeylab.coding.store_themes import warn_unlisted_themes
     from journeylab.journeys.cache import cached_journeys
 
     with open_store(study) as store:
@@ -243,6 +262,7 @@ def load_findings(
         }
         themes = store.themes()
         memos = store.memos()
+        warn_unlisted_themes(study, store)  # person codings on a theme no longer counted
     if themes:
         codebook = Codebook(name=study.title, language=study.language, themes=tuple(themes))
     else:
