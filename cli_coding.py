@@ -157,7 +157,7 @@ def agreement(study: Path | None, coders: str | None, out: Path | None) -> None:
 @click.option("--theme", help="A theme name.")
 @click.option("--journey", help="A journey id.")
 @click.option("--author", help="Your name (required when writing a memo).")
-@click.option("--list", "show", is_flag=True, help="List the study's memos.")
+@click.option("--list", "show", is_flag=True, help="List the study's memos (with made-up names).")
 def memo(
     study: str | None,
     text: str | None,
@@ -189,9 +189,13 @@ def memo(
         study, text = None, study
     s = use_study(None if study is None else Path(study))
     if show:
+        from journeylab.themes.privacy_journeys import study_pseudonymiser
+
+        # Made-up names, as import and check quote memos: the screen may be shared.
+        names = study_pseudonymiser(s)
         for m in list_memos(s):
             about = f"{m.kind} {m.target}".strip()
-            click.echo(f"[{about}] {m.author}: {m.text}")
+            click.echo(f"[{about}] {m.author}: {names.text(m.text)}")
         return
     targets = [
         (k, v) for k, v in (("segment", segment), ("theme", theme), ("journey", journey)) if v

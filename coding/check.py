@@ -61,6 +61,7 @@ class _Files:
     texts: dict[str, str] = field(default_factory=dict)  # rel -> the text offsets point into
     journeys: dict[str, list[str]] = field(default_factory=dict)  # rel -> journey ids
     participants: list[Participant] = field(default_factory=list)
+    themes: tuple[str, ...] = ()  # the codebook's theme names
 
 
 def _read_files(study: Study) -> _Files:
@@ -76,14 +77,20 @@ def _read_files(study: Study) -> _Files:
 
 
 def _real_names(study: Study, read: _Files) -> list[Finding]:
-    """File names and journey ids holding a real name (import refuses them)."""
+    """File names, journey ids and theme names holding a real name (import refuses them)."""
     from journeylab.coding.real_names import problems
 
     files = [(rel, read.journeys.get(rel, [])) for rel in sorted(read.digests)]
     try:
-        found = problems(study, files, read.participants, "until then journeylab import refuses")
+        found = problems(
+            study,
+            files,
+            read.participants,
+            "until then journeylab import refuses",
+            themes=read.themes,
+        )
     except PrivacyError as exc:  # [names] itself is inconsistent
-        return [Finding("error", study.toml_path.name, exc.render())]
+        return [Finding("error", study.toml_path.name, _unplaced(study, study.toml_path.name, exc))]
     out = []
     for problem in found:
         rel = study.relative(Path(problem.path)) if problem.path else "a file"
@@ -100,9 +107,11 @@ def _parse_all(study: Study) -> _Files:
     read = _Files()
     findings = read.findings
     try:
-        load_codebook(study.codebook_path)
+        read.themes = load_codebook(study.codebook_path).names
     except JourneylabError as exc:
-        findings.append(Finding("error", study.codebook_file, exc.render()))
+        findings.append(
+            Finding("error", study.codebook_file, _unplaced(study, study.codebook_file, exc))
+        )
     digests = read.digests
     journey_files = study.journey_files()
     files = journey_files + study.transcript_files()
@@ -132,11 +141,19 @@ def _parse_all(study: Study) -> _Files:
                 read.texts[rel] = transcript.text
                 read.participants += transcript.participants
         except JourneylabError as exc:
-            findings.append(Finding("error", rel, exc.render()))
+            findings.append(Finding("error", rel, _unplaced(study, rel, exc)))
         except OSError as exc:
             findings.append(Finding("error", rel, f"cannot read the file: {exc.strerror}"))
     read.count = len(files)
     return read
+
+
+def _unplaced(study: Study, rel: str, exc: JourneylabError) -> str:
+    """*exc*'s line without its file when that is *rel*, which the finding names already
+    (QA: the file was said twice); another file (study.toml, say) is still named."""
+    if exc.path is None or study.relative(Path(exc.path)) != rel:
+        return exc.render()
+    return JourneylabError(exc.message, where=exc.where, hint=exc.hint).render()
 
 
 def _connect(path: Path) -> sqlite3.Connection:

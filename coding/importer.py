@@ -330,13 +330,15 @@ def import_study(
     ids = [(rel, stored_journeys.get(rel, [])) for rel in unchanged]
     ids += [(p.record.path, _journey_ids(p.record)) for p in parsed]
     _check_journey_ids(study, ids)
-    # A file name or journey id is in every segment id: a real name there would
-    # reach every sheet, export and URL, so it is refused before anything is written.
+    # A file name or journey id is in every segment id, and a theme name in every
+    # coding: a real name there would reach every sheet, export and URL, so it is
+    # refused before anything is written.
     refuse_real_names(
         study,
         sorted(ids),
         [q for src in sources if src.path in kept_files for q in src.participants]
         + [q for p in parsed for q in p.record.participants],
+        themes=codebook.names,
     )
     all_new = [seg for p in parsed for seg in p.segments]
     all_new = add_lemmas(all_new, study.language, study.pipeline)

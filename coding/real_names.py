@@ -1,11 +1,13 @@
-"""Real names in file names and journey ids: refused by import, reported by check.
+"""Real names in file names, journey ids and theme names: refused by import, reported by check.
 
 A file's path and a journey's id are identifiers, not text: they become part of
 every segment id (`transcripts/fokusgruppe_Åse.md#6`, `journeys/x.yaml#Jonas:2`)
 and so reach the review sheet, the exports, the explorer's URLs and the memo
-tables, where no pseudonymiser can replace them without breaking the ids. So a
-study whose file name or journey id holds a name it marks as real (study.toml
-[names], or a speaker label that has a pseudonym) is refused, with what to do.
+tables, where no pseudonymiser can replace them without breaking the ids. A
+codebook theme's name is one too: it is stored with every coding and is in the
+explorer's URLs, the sheets and the exports. So a study whose file name, journey
+id or theme name holds a name it marks as real (study.toml [names], or a speaker
+label that has a pseudonym) is refused, with what to do.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from pathlib import PurePosixPath
 
 from journeylab.coding.model import Participant
 from journeylab.coding.study import Study
-from journeylab.errors import PrivacyError
+from journeylab.errors import InputError, PrivacyError
+from journeylab.fileio import read_text
 from journeylab.themes.privacy import Pseudonymiser
 
 NOTHING_IMPORTED = "nothing was imported"
@@ -98,6 +101,38 @@ def journey_id_problem(
     )
 
 
+def theme_name_problem(
+    names: Pseudonymiser, study: Study, theme: str, outcome: str = NOTHING_IMPORTED
+) -> PrivacyError | None:
+    """A PrivacyError when a codebook theme's name holds a real name."""
+    name = real_name_in(names, theme)
+    if name is None:
+        return None
+    return PrivacyError(
+        f"the theme '{theme}' holds a real name{_named(name)}, which would be stored with every"
+        " coding and shown in every sheet, export and explorer page",
+        path=study.codebook_path,
+        where=_theme_line(study, theme),
+        hint=f"rename the theme in {study.codebook_file}; {outcome}",
+    )
+
+
+_NAME_KEY = re.compile(r"\s*(?:-\s+)?name\s*:")
+
+
+def _theme_line(study: Study, theme: str) -> str | None:
+    """'line N' of the theme's `name:` in the codebook, when it can be found there."""
+    try:
+        lines = read_text(study.codebook_path).splitlines()
+    except InputError:  # a codebook given in code (tests) has no file
+        return None
+    for number, line in enumerate(lines, start=1):
+        key = _NAME_KEY.match(line)
+        if key is not None and line[key.end() :].strip().strip("'\"").strip() == theme:
+            return f"line {number}"
+    return None
+
+
 def free_id(taken: Iterable[str]) -> str:
     """The next unused id of the J01, J02, ... kind."""
     numbers = [int(m.group(1)) for t in taken if (m := re.fullmatch(r"[Jj](\d+)", t.strip()))]
@@ -109,9 +144,11 @@ def problems(
     files: Sequence[tuple[str, Sequence[str]]],
     participants: Iterable[Participant] = (),
     outcome: str = NOTHING_IMPORTED,
+    themes: Iterable[str] = (),
 ) -> list[PrivacyError]:
-    """Every file name and journey id in *files* ((path, journey ids)) that holds a
-    real name of the study, in file order; *outcome* ends each hint."""
+    """Every file name and journey id in *files* ((path, journey ids)) and every codebook
+    theme name in *themes* that holds a real name of the study, in file order, then in
+    codebook order; *outcome* ends each hint."""
     names = Pseudonymiser.from_study(study, tuple(participants))
     taken = [jid for _, ids in files for jid in ids]
     out: list[PrivacyError] = []
@@ -123,6 +160,10 @@ def problems(
             problem = journey_id_problem(names, study, rel, jid, taken, outcome)
             if problem is not None:
                 out.append(problem)
+    for theme in themes:
+        problem = theme_name_problem(names, study, theme, outcome)
+        if problem is not None:
+            out.append(problem)
     return out
 
 
@@ -130,8 +171,9 @@ def refuse_real_names(
     study: Study,
     files: Sequence[tuple[str, Sequence[str]]],
     participants: Iterable[Participant] = (),
+    themes: Iterable[str] = (),
 ) -> None:
     """Raise the first of `problems` (the import writes nothing then)."""
-    found = problems(study, files, participants)
+    found = problems(study, files, participants, themes=themes)
     if found:
         raise found[0]

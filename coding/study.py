@@ -12,6 +12,7 @@ from typing import Any
 
 from journeylab.coding.model import Participant, Role, parse_role
 from journeylab.errors import StudyError
+from journeylab.fileio import normalise
 
 JOURNEY_SUFFIXES = (".yaml", ".yml", ".csv", ".xlsx")
 TRANSCRIPT_SUFFIXES = (".txt", ".md", ".docx", ".vtt", ".srt")
@@ -251,7 +252,8 @@ def load_study(root: str | Path) -> Study:
             "study.toml is missing", path=root, hint="create a study with: journeylab init DIR"
         )
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        # NFC: a name typed or pasted in decomposed form (macOS) must match the material.
+        data = tomllib.loads(normalise(path.read_text(encoding="utf-8-sig")))
     except UnicodeDecodeError as exc:
         raise StudyError(
             "study.toml is not UTF-8", path=path, hint="save it as UTF-8 in your editor"

@@ -61,6 +61,19 @@ def test_a_bad_file_is_an_error_naming_it(imported: Study) -> None:
     assert "journeys/x.csv" in line and "row 3" in line and "lilla" in line
 
 
+def test_a_reader_error_names_the_file_once(imported: Study) -> None:
+    # QA pass 2, #6: "error: journeys/x.csv: /tmp/.../journeys/x.csv, row 3: ..."
+    shutil.copy(BAD / "journeys" / "unknown_colour.csv", imported.root / "journeys" / "x.csv")
+    shutil.copy(BAD / "codebooks" / "parent_cycle.yaml", imported.codebook_path)
+    found = errors(check_study(imported))
+    assert len(found) == 2
+    for line, rel in zip(sorted(found), ("codebook.yaml", "journeys/x.csv"), strict=True):
+        assert line.startswith(f"error: {rel}: ") and line.count(rel) == 1, line
+        assert str(imported.root) not in line, line
+    csv_line = next(e for e in found if "x.csv" in e)
+    assert csv_line.startswith("error: journeys/x.csv: row 3, column ")
+
+
 def test_a_bad_codebook_is_an_error(imported: Study) -> None:
     shutil.copy(BAD / "codebooks" / "parent_cycle.yaml", imported.codebook_path)
     assert any("codebook.yaml" in e and "cycle" in e for e in errors(check_study(imported)))
@@ -201,6 +214,20 @@ def test_a_real_name_in_a_file_name_or_journey_id_is_an_error(imported: Study) -
     assert "transcripts/fokusgruppe_Rikke.txt" in found[1] and "rename the file" in found[1]
     assert "journeys/rejser.csv" in found[0] and "column 'journey'" in found[0]
     assert "journey id 'Rikke Holm'" in found[0] and "such as J02" in found[0]  # J02 is free now
+
+
+def test_a_real_name_in_a_codebook_theme_is_an_error_naming_its_line(imported: Study) -> None:
+    # QA pass 2, #2: the workshop explorer showed "Relationen til Søren"; import refuses it.
+    codebook = imported.codebook_path.read_text(encoding="utf-8")
+    named = codebook.replace("  - name: Skolen\n", "  - name: Skolen og Rikkes lærer\n")
+    imported.codebook_path.write_text(named, encoding="utf-8")
+    line = named.splitlines().index("  - name: Skolen og Rikkes lærer") + 1
+    [found] = errors(check_study(imported))
+    assert found.startswith(f"error: codebook.yaml: line {line}: the theme 'Skolen og Rikkes")
+    assert "holds a real name ('Rikkes')" in found
+    assert found.endswith(
+        "(rename the theme in codebook.yaml; until then journeylab import refuses)"
+    )
 
 
 # -- quotes on the terminal carry no real names (QA: a consultant may share the screen)

@@ -410,3 +410,18 @@ def test_import_quotes_kept_aside_text_with_made_up_names(
         assert "Rikke" not in line and "Lone" not in line, line
         assert '"Medarbejder 1 siger, at Sofie (opdigtet navn) får' in line
     assert 'memo "Sofie (opdigtet navn) igen"' in kept[1]
+
+
+def test_memo_list_shows_made_up_names(make_study: Callable[..., Any]) -> None:
+    # QA pass 2, #5: `memo --list` printed the real names that import and check replace.
+    study = make_study()
+    assert CliRunner().invoke(main, ["import", str(study.root)]).exit_code == 0
+    runner = CliRunner()
+    text = "Rikke Holm og Lone talte om RIKKES skift"
+    assert runner.invoke(main, ["memo", str(study.root), text, "--author", "AB"]).exit_code == 0
+    result = runner.invoke(main, ["memo", str(study.root), "--list"])
+    assert result.exit_code == 0, result.output
+    # "Rikke Holm" is in [names]; "Lone" is a speaker shown as "Medarbejder 1".
+    assert result.output.splitlines() == [
+        "[study] AB: Sofie (opdigtet navn) og Medarbejder 1 talte om Sofies (opdigtet navn) skift"
+    ]

@@ -136,6 +136,46 @@ def test_workshop_search_for_a_real_name_finds_nothing(study: Study) -> None:
         assert 'class="segment' in analyst.get("/soeg", params={"q": "Jonas"}).text
 
 
+NAMED_TITLE = 'title = "Ungeindsatsen hos Jonas"'
+TITLE_PAGES = (
+    "/",
+    "/kodebog",
+    "/rejser",
+    "/tema/relationen",
+    "/kilde?sti=journeys/J01.yaml",
+    "/soeg?q=skole",
+    "/findes/ikke",
+)
+
+
+def _brand(html: str) -> tuple[str, str]:
+    """The page's <title> and the header's study title."""
+    title = re.search(r"<title>([^<]*)</title>", html)
+    brand = re.search(r'<a class="brand" href="/">([^<]*)</a>', html)
+    assert title and brand
+    return title.group(1), brand.group(1)
+
+
+@pytest.mark.parametrize("read_only", [True, False])
+def test_the_study_title_is_pseudonymised_on_every_page(study: Study, read_only: bool) -> None:
+    # QA pass 2, #2: "(projektleder Søren)" was in every page's header and <title>.
+    toml = study.toml_path.read_text(encoding="utf-8")
+    old = next(line for line in toml.splitlines() if line.startswith("title = "))
+    study.toml_path.write_text(toml.replace(old, NAMED_TITLE, 1), encoding="utf-8")
+    named = load_study(study.root)
+    with TestClient(create_app(named, read_only=read_only), base_url=BASE) as c:
+        for url in TITLE_PAGES:
+            html = c.get(url).text
+            assert "Jonas" not in html, url
+            assert _brand(html)[1] == "Ungeindsatsen hos Oliver (opdigtet navn)", url
+        assert _brand(c.get("/").text)[0].startswith("Ungeindsatsen hos Oliver (opdigtet navn)")
+        # Edited while the explorer runs: the next page has it, through the names.
+        text = study.toml_path.read_text(encoding="utf-8")
+        study.toml_path.write_text(text.replace(NAMED_TITLE, 'title = "Jonas igen"'), "utf-8")
+        html = c.get("/kodebog").text
+        assert "Jonas" not in html and _brand(html)[1] == "Oliver (opdigtet navn) igen"
+
+
 # -- pagination, 404 pages, URLs, English ------------------------------------------------
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -283,3 +286,128 @@ def test_a_speaker_label_given_twice_keeps_its_first_pseudonym() -> None:
     # A label that is no participant's still loses its real names.
     assert names.speaker("Jonas") == "Oliver"
     assert names.speaker("Ukendt") == "Ukendt"
+
+
+# -- decomposed Unicode (NFD), as macOS file names and some PDFs spell "å" -----------
+
+
+def nfd(text: str) -> str:
+    return unicodedata.normalize("NFD", text)
+
+
+def test_a_name_listed_decomposed_finds_the_composed_spelling(tmp_path: Path) -> None:
+    # study.toml written on a Mac: the [names] key and value are decomposed.
+    study = load_study(_study(tmp_path, f'"{nfd("Kåre Ørum")}" = "{nfd("Søs")}"\n'))
+    names = Pseudonymiser.from_study(study)
+    assert names.text("Kåre og ørums far") == "Søs (opdigtet navn) og Søs' (opdigtet navn) far"
+    with pytest.raises(PrivacyError):
+        names.check("hos Kåre")
+    assert names.find("KÅRES far") == "KÅRE"  # the possessive "s" is not the name
+
+
+@pytest.mark.parametrize("listed", ["Kåre", nfd("Kåre")])
+def test_decomposed_text_is_replaced_found_and_caught(listed: str) -> None:
+    names = Pseudonymiser(names=((listed, "Palle"),), marked=frozenset({"Palle"}), marker=" (x)")
+    text = nfd("en dreng, Kåre, og KÅRES far; samtale_Kåre.md")
+    assert text != unicodedata.normalize("NFC", text)  # really decomposed
+    assert names.text(text) == "en dreng, Palle (x), og Palles (x) far; samtale_Palle.md"
+    assert names.find(text) == "Kåre"
+    with pytest.raises(PrivacyError, match="Kåre"):
+        names.check(text, path="r.html")
+    names.check_rows([{"a": "ok"}])
+    with pytest.raises(PrivacyError, match="row 3"):
+        names.check_rows([{"a": "ok"}, {"a": nfd("Åse og Kåre")}])
+
+
+def test_a_decomposed_speaker_label_gets_its_pseudonym() -> None:
+    names = Pseudonymiser(names=(), speakers=((nfd("Kåre"), "Medarbejder 1"),))
+    assert names.speaker("Kåre") == "Medarbejder 1"
+    assert names.speaker(nfd("Kåre")) == "Medarbejder 1"
+
+
+# -- the parts of a name: space, "-" and "_" are the same ------------------------------
+
+
+@pytest.mark.parametrize("listed", ["Anne-Marie", "Anne Marie", "Anne_Marie"])
+@pytest.mark.parametrize(
+    "written", ["Anne-Marie", "Anne Marie", "Anne_Marie", "anne\u00a0marie", "ANNE\nMARIE",
+                "Anne\u2011Marie", "Anne - Marie"],
+)  # fmt: skip
+def test_the_parts_of_a_name_may_be_joined_any_way(listed: str, written: str) -> None:
+    names = Pseudonymiser(names=((listed, "Tove"),))
+    assert names.text(f"hos {written}s mor") == "hos Toves mor"
+    assert names.find(f"samtale_{written}.md") == written
+    with pytest.raises(PrivacyError):
+        names.check(f"hos {written}")
+
+
+def test_a_hyphenated_name_has_parts_like_a_name_with_a_space(tmp_path: Path) -> None:
+    study = load_study(_study(tmp_path, '"Anne-Marie" = "Tove-Lise"\n"Karl-Emil Hansen" = "Bo"\n'))
+    names = Pseudonymiser.from_study(study)
+    assert names.text("Anne og Marie") == "Tove (opdigtet navn) og Lise (opdigtet navn)"
+    assert names.text("Anne Marie") == "Tove-Lise (opdigtet navn)"
+    assert names.text("Karl Emil Hansen, Hansens") == "Bo (opdigtet navn), Bos (opdigtet navn)"
+    assert names.text("Emil") == "Emil"  # a middle name alone is not matched
+
+
+NORDIC = ["Åse", "Kåre", "Søren Ærø", "Anne-Marie", "Karl Emil", "Lise_Lotte", "Per"]
+PARTS_SEP = st.sampled_from([" ", "-", "_", "\u00a0", "\n", "\u2011", "  "])
+
+
+@given(
+    st.sampled_from(NORDIC),
+    st.sampled_from(["NFC", "NFD"]),
+    st.sampled_from(["NFC", "NFD"]),
+    PARTS_SEP,
+    st.sampled_from([str, str.upper, str.lower]),
+    st.sampled_from(["", "s"]),
+)
+def test_any_listed_name_in_any_spelling_is_replaced_and_caught(
+    listed: str, listed_form: str, text_form: str, sep: str, case: Callable[[str], str], poss: str
+) -> None:
+    # Listed NFC or NFD, written NFC or NFD, any case, any separator between its parts.
+    names = Pseudonymiser(names=((unicodedata.normalize(listed_form, listed), "Zorro"),))
+    words = re.split(r"[ _-]", listed)
+    written = unicodedata.normalize(text_form, case(sep.join(words)) + poss)
+    text = f"hos {written}, sagde hun; fil_{written}.md"
+    with pytest.raises(PrivacyError):
+        names.check(text)
+    assert names.find(text) is not None
+    replaced = names.text(text)
+    assert replaced.count("Zorro") == 2
+    names.check(replaced)
+    names.check(unicodedata.normalize("NFD", replaced))
+
+
+# -- the tool's own words in HTML and SVG ----------------------------------------------
+
+OWN = Pseudonymiser(names=(("Per", "Poul"), ("Max", "Zorro"), ("Li", "Ane"), ("Mark", "Bent")))
+PAGE = """<!DOCTYPE html>
+<html><head><style>
+img { max-width: 100%; } /* a page per theme */
+</style><script>var x = Math.max(1, 2); // one per line
+</script></head>
+<body><ul><li class="a" title='Counts &gt; 2'>BODY</li></ul><mark>ok</mark></body></html>
+"""
+
+
+@pytest.mark.parametrize("path", ["rapport.html", "kort/J01.svg", "rapport.docx", None])
+def test_css_javascript_and_tag_names_of_an_html_output_are_not_read(path: str | None) -> None:
+    OWN.check(PAGE.replace("BODY", "Sofie"), path)  # Max, per, li, mark: the tool's own words
+
+
+@pytest.mark.parametrize(
+    "body", ["Per", "hos MAX", '<a title="Per">x</a>', "<a title='a > Li'>x</a>", "<a alt=Mark>"]
+)
+def test_text_and_attribute_values_of_an_html_output_are_read(body: str) -> None:
+    with pytest.raises(PrivacyError) as info:
+        OWN.check(PAGE.replace("BODY", body), "rapport.html")
+    assert "line 6" in str(info.value)  # the line stays right after the blanking
+
+
+def test_plain_text_outputs_are_read_whole() -> None:
+    # A Markdown report is never markup, even when it holds what looks like a tag.
+    with pytest.raises(PrivacyError, match="max"):
+        OWN.check(PAGE.replace("BODY", "Sofie"), "rapport.md")
+    with pytest.raises(PrivacyError, match="Per"):
+        OWN.check("<style>Per</style>", "kodning.csv")

@@ -1,4 +1,4 @@
-"""A real name in a file name or a journey id: refused by import, nothing written."""
+"""A real name in a file name, a journey id or a theme name: refused by import, nothing written."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from journeylab.coding.store import open_store
 from journeylab.coding.study import Study
 from journeylab.errors import PrivacyError
 from journeylab.themes.privacy import Pseudonymiser
-from tests.conftest import STUDY_TOML, TRANSCRIPT, write_study
+from tests.conftest import CODEBOOK, STUDY_TOML, TRANSCRIPT, write_study
 
 TOML = STUDY_TOML + '"Åse" = "Karen"\n"Karsten Lund" = "Bo"\n"Jonas" = "Oliver"\n'
 JOURNEY = """\
@@ -131,3 +131,57 @@ def test_the_hint_names_the_study_toml_table_when_there_is_one(
         import_study(study)
     assert err.value.hint is not None
     assert '[transcripts."fokusgruppe_Åse.txt"] table in study.toml' in err.value.hint
+
+
+# -- a codebook theme's name (QA pass 2, #2) -------------------------------------------
+
+NAMED_CODEBOOK = CODEBOOK.replace("  - name: Skolen\n", "  - name: Skolen hos Åse\n")
+
+
+def test_a_name_in_a_codebook_theme_refuses_the_import_naming_the_line(
+    make_study: Callable[..., Study],
+) -> None:
+    study = make_study({"study.toml": TOML, "codebook.yaml": NAMED_CODEBOOK})
+    with pytest.raises(PrivacyError) as err:
+        import_study(study)
+    assert err.value.path == str(study.codebook_path)
+    line = NAMED_CODEBOOK.splitlines().index("  - name: Skolen hos Åse") + 1
+    assert err.value.where == f"line {line}"
+    assert "the theme 'Skolen hos Åse' holds a real name ('Åse')" in err.value.message
+    assert err.value.hint == "rename the theme in codebook.yaml; nothing was imported"
+    assert not (study.root / ".journeylab").exists()
+
+
+def test_a_speaker_label_in_a_theme_name_refuses_the_import_too(
+    make_study: Callable[..., Study],
+) -> None:
+    # Lone speaks as "Medarbejder 1" (conftest's transcript): her name is real.
+    codebook = CODEBOOK.replace("  - name: Relationen\n", "  - name: Lones relation\n")
+    study = make_study({"codebook.yaml": codebook})
+    with pytest.raises(PrivacyError, match=r"the theme 'Lones relation' holds a real name"):
+        import_study(study)
+
+
+def test_a_theme_renamed_with_a_name_refuses_the_reimport_and_keeps_the_store(
+    make_study: Callable[..., Study],
+) -> None:
+    study = make_study({"study.toml": TOML})
+    import_study(study)
+    before = {p.name: p.read_bytes() for p in (study.root / ".journeylab").iterdir()}
+    study.codebook_path.write_text(NAMED_CODEBOOK, encoding="utf-8")
+    with pytest.raises(PrivacyError, match="Skolen hos Åse"):
+        import_study(study)
+    after = {p.name: p.read_bytes() for p in (study.root / ".journeylab").iterdir()}
+    assert after == before
+    with open_store(study) as store:
+        assert "Skolen hos Åse" not in {t.name for t in store.themes()}
+
+
+def test_the_cli_refuses_a_named_theme_in_one_line(make_study: Callable[..., Study]) -> None:
+    study = make_study({"study.toml": TOML, "codebook.yaml": NAMED_CODEBOOK})
+    result = CliRunner().invoke(main, ["import", str(study.root)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    [line] = [ln for ln in result.output.splitlines() if ln.strip()]
+    assert "codebook.yaml" in line and "'Skolen hos Åse'" in line
+    assert "rename the theme in codebook.yaml" in line
+    assert not study.store_path.exists()

@@ -15,7 +15,7 @@ from docx.oxml.ns import qn
 from journeylab.coding.importer import import_study
 from journeylab.coding.model import CodingStatus
 from journeylab.coding.store import open_store
-from journeylab.coding.study import Study
+from journeylab.coding.study import Study, load_study
 from journeylab.errors import PrivacyError
 from journeylab.themes.docx_images import png_size
 from journeylab.themes.report import load_findings
@@ -246,3 +246,34 @@ def test_word_knows_the_reports_language_title_and_maker(
     assert any(
         p.text.startswith(f"Fokusgruppe med medarbejdere ({meeting})") for p in doc.paragraphs
     )
+
+
+# -- the title in the document's properties (QA pass 2, #2) ----------------------------
+
+
+def test_the_study_title_is_pseudonymised_in_the_core_properties(
+    study: Study, tmp_path: Path
+) -> None:
+    toml = study.toml_path.read_text(encoding="utf-8")
+    named = toml.replace('title = "Ungeindsatsen i Testby Kommune"', 'title = "Hos Rikke Holm"')
+    assert named != toml
+    study.toml_path.write_text(named, encoding="utf-8")
+    doc = docx.Document(str(write_docx_report(load_study(study.root), tmp_path / "r.docx")))
+    assert doc.core_properties.title == "Hos Sofie (opdigtet navn)"
+    assert "Rikke" not in document_text(doc)
+
+
+def test_a_name_left_in_the_core_title_stops_the_write(
+    study: Study, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from journeylab.themes import docx_meta, report_docx
+
+    # Only the properties leak (Word, Explorer and SharePoint show them unopened).
+    def leaky(doc: docx.document.Document, *, title: str, lang: str) -> None:
+        docx_meta.set_metadata(doc, title=f"{title} (Rikke)", lang=lang)
+
+    monkeypatch.setattr(report_docx, "set_metadata", leaky)
+    out = tmp_path / "r.docx"
+    with pytest.raises(PrivacyError, match="Rikke"):
+        write_docx_report(study, out)
+    assert not out.exists()

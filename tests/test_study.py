@@ -145,3 +145,15 @@ def test_a_comma_in_a_yaml_flow_mapping_is_explained(tmp_path: Path) -> None:
     raw = {"Bo": {"role": "medarbejder", "unit": "Skolen", "AKT": None}}  # {unit: Skolen, AKT}
     with pytest.raises(StudyError, match="put the value in quotes"):
         parse_participants(raw, tmp_path / "a.md", "participants")
+
+
+def test_study_toml_is_read_as_nfc(tmp_path: Path) -> None:
+    # Written on a Mac or pasted from a PDF: "å" as "a" + a combining ring (U+030A).
+    text = (
+        '[study]\ntitle = "Ka\u030are"\n[names]\n"Ka\u030are" = "A\u030ase"\n'
+        '[report]\nbackground = "Tak til Ka\u030are"\n'
+    )
+    study = load_study(write(tmp_path, text))
+    assert study.title == "K\u00e5re"
+    assert study.names == (("K\u00e5re", "\u00c5se"),)
+    assert study.background == "Tak til K\u00e5re"

@@ -38,7 +38,7 @@ ALT = {
         "notes": "{n} grønne og {m} røde post-its",
     },
     "en": {
-        "overview": "Themes overview: share of the young people and of employees per theme",
+        "overview": "Themes overview: share of young people and of employees touching each theme",
         "share": "{name}: {share} % of the participants touch the theme",
         "notes": "{n} green and {m} red notes",
     },

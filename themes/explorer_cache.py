@@ -107,6 +107,9 @@ class Material:
     sources: list[SourceRecord]
     meta: dict[str, SegmentMeta]
     order: dict[str, int]  # segment_order(meta)
+    # study.toml's [study] title as every page's header and <title> show it: free
+    # text, so through the names like any other text (QA: "… (projektleder Søren)").
+    title: str
     # What pages render from the material alone (the search form's <option>s:
     # 224 sources at 1M words were ~0.8 ms a request), at most MEMO entries.
     memo: dict[object, object] = field(default_factory=dict, compare=False, hash=False)
@@ -338,7 +341,13 @@ class SnapshotCache:
             names = pseudonymiser(self.study, store)
             meta = segment_meta(store, names)
             material = self._material = Material(
-                signature, store.themes(), names, store.sources(), meta, segment_order(meta)
+                signature,
+                store.themes(),
+                names,
+                store.sources(),
+                meta,
+                segment_order(meta),
+                names.text(self.study.title),
             )
             self._built = None  # new material: never show findings of the old
         built = self._built

@@ -124,7 +124,8 @@ def page_context(request: Request, **context: Any) -> dict[str, Any]:
     """The shared context of base.html and the partials, plus *context*."""
     ex = explorer_of(request)
     base = block_context(ex.study.language, ex.read_only) | {
-        "study_title": ex.study.title,
+        # Through the names, as every text shown (the current snapshot: already cached).
+        "study_title": ex.snapshot().material.title,
         "csrf": session_of(request).csrf,
         "t": strings(ex.study.language),
         "theme_index": {t.name: i for i, t in enumerate(context.get("all_themes", []), 1)},

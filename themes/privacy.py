@@ -12,6 +12,15 @@ turn up at random and refuse an export; "Jonas2" is therefore not recognised,
 like a closed compound. A Danish possessive is kept as a possessive of the
 made-up name: "Jonas'"/"Sabrinas" -> "Olivers"/"Cecilies".
 
+The words of a name with several parts may be joined by a space (also a
+non-breaking one), a line break, "-" or "_", whichever way it is listed: "Anne-Marie"
+in [names] finds "Anne Marie" and "Anne_Marie", and "Anne Marie" finds "Anne-Marie".
+A hyphenated name is a name with two parts, like one with a space.
+
+Names and every text are compared in Unicode NFC: an "å" written as "a" plus a
+combining ring (macOS file names, text copied from some PDFs) is the same letter.
+text() returns NFC text.
+
 For "First Last" the full name is replaced first (longest match first), then
 the first name alone and the surname alone: "Holts mor" is the person's
 family, so the surname alone maps to the made-up surname when the made-up
@@ -29,6 +38,7 @@ price of never leaking.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -37,6 +47,7 @@ from pathlib import Path
 from journeylab.coding.model import Participant, Role
 from journeylab.coding.study import Study
 from journeylab.errors import PrivacyError
+from journeylab.themes.privacy_markup import is_markup, without_code, without_tag_names
 
 MARKERS = {"da": " (opdigtet navn)", "en": " (made-up name)"}
 
@@ -46,6 +57,20 @@ _POSSESSIVE = r"(?P<poss>s|'s|'|’s|’)?"
 _BEFORE = r"(?<![^\W_])"
 _AFTER = r"(?![^\W_])"
 _GLUE = frozenset("-_")  # a name joined to a neighbour by these is part of a compound or an id
+# Between the parts of a name: whitespace (NBSP and line breaks too), "_", "-" and the
+# Unicode hyphens Word writes (U+2010 hyphen, U+2011 non-breaking hyphen).
+_PART_SEP = r"[\s_\-\u2010\u2011]+"
+_SPLIT = re.compile(r"[\s_\-\u2010\u2011]+")
+
+
+def _nfc(text: str) -> str:
+    """*text* in Unicode NFC (most text already is: the cheap test first)."""
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+
+
+def _words(name: str) -> list[str]:
+    """The parts of a name: split at whitespace, "-" and "_" ("Anne-Marie" -> 2)."""
+    return [w for w in _SPLIT.split(name) if w]
 
 
 def _possessive(name: str) -> str:
@@ -54,16 +79,16 @@ def _possessive(name: str) -> str:
 
 
 def _key(name: str) -> str:
-    """The lookup key of a name as written: case and spacing ("Sabrina_Holt") folded."""
-    return " ".join(name.casefold().replace("_", " ").split())
+    """The lookup key of a name as written: NFC, case and separators ("Anne_Marie") folded."""
+    return " ".join(_words(_nfc(name).casefold()))
 
 
 def _word_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
     alternatives = sorted({n for n in names if n.strip()}, key=len, reverse=True)
     if not alternatives:
         return None
-    # The words of a full name may be joined by spaces or underscores ("Sabrina_Holt.md").
-    body = "|".join(r"[\s_]+".join(re.escape(w) for w in n.split()) for n in alternatives)
+    # The words of a full name may be joined by spaces, "-" or "_" ("Sabrina_Holt.md").
+    body = "|".join(_PART_SEP.join(re.escape(w) for w in _words(n)) for n in alternatives)
     return re.compile(rf"{_BEFORE}(?P<name>{body}){_POSSESSIVE}{_AFTER}", re.IGNORECASE)
 
 
@@ -75,7 +100,7 @@ def _parts(real: str, fake: str, *, person: bool) -> list[tuple[str, str]]:
     word. A speaker's pseudonym ("Medarbejder 5") is not a name: each part maps to all
     of it.
     """
-    words, made_up = real.split(), fake.split()
+    words, made_up = _words(real), _words(fake)
     if len(words) < 2 or not made_up:
         return []
     if not person:
@@ -110,6 +135,13 @@ class Pseudonymiser:
     # Real name (folded) -> where it is listed, for the check's hint.
     origins: tuple[tuple[str, str], ...] = ()
 
+    def __post_init__(self) -> None:
+        # One place for NFC: a name written decomposed still matches (frozen: set once).
+        nfc = _nfc
+        object.__setattr__(self, "names", tuple((nfc(r), nfc(f)) for r, f in self.names))
+        object.__setattr__(self, "speakers", tuple((nfc(r), nfc(f)) for r, f in self.speakers))
+        object.__setattr__(self, "marked", frozenset(nfc(m) for m in self.marked))
+
     @classmethod
     def from_study(
         cls,
@@ -125,16 +157,18 @@ class Pseudonymiser:
         """
         # (real, made-up, a [names] entry rather than a speaker?)
         pairs: list[tuple[str, str, bool]] = [
-            (real.strip(), fake.strip(), True) for real, fake in study.names
+            (_nfc(real.strip()), _nfc(fake.strip()), True) for real, fake in study.names
         ]
         marked = {fake.strip() for _, fake in study.names}
-        marked |= {w for fake in marked for w in fake.split()[:1] + fake.split()[-1:]}
+        marked = {_nfc(m) for m in marked}
+        marked |= {w for fake in marked for w in _words(fake)[:1] + _words(fake)[-1:]}
         speakers: list[tuple[str, str]] = []
         for p in participants:
             if p.pseudonym and p.role is not Role.INTERVIEWER:
-                speakers.append((p.name, p.pseudonym))
-                if p.name.strip() and p.name.strip() != p.pseudonym:
-                    pairs.append((p.name.strip(), p.pseudonym, False))
+                name, pseudonym = _nfc(p.name), _nfc(p.pseudonym)
+                speakers.append((name, pseudonym))
+                if name.strip() and name.strip() != pseudonym:
+                    pairs.append((name.strip(), pseudonym, False))
         table: dict[str, tuple[str, str]] = {}
         origins: dict[str, str] = {}
         # Listed names first, then their parts: a name listed on its own wins over the
@@ -189,10 +223,11 @@ class Pseudonymiser:
         return table
 
     def text(self, text: str) -> str:
-        """*text* with every real name replaced by its made-up name."""
+        """*text* (in NFC) with every real name replaced by its made-up name."""
         pattern = self._pattern
         if pattern is None or not text:
             return text
+        text = _nfc(text)
         lookup = self._table
 
         def swap(match: re.Match[str]) -> str:
@@ -210,7 +245,7 @@ class Pseudonymiser:
         """The pseudonym for a speaker label (or the label with names replaced)."""
         if label is None:
             return None
-        pseudonym = self._speaker_table.get(label)
+        pseudonym = self._speaker_table.get(_nfc(label))
         return pseudonym if pseudonym is not None else self.text(label)
 
     def find(self, text: str) -> str | None:
@@ -220,7 +255,7 @@ class Pseudonymiser:
         any case, possessives, full names, first names and surnames alone.
         """
         pattern = self._pattern
-        match = pattern.search(text) if pattern is not None and text else None
+        match = pattern.search(_nfc(text)) if pattern is not None and text else None
         return match.group("name") if match is not None else None
 
     def origin(self, name: str) -> str:
@@ -241,11 +276,24 @@ class Pseudonymiser:
         user ("sheet 'Kodning', row 4, column 'kilde'"); *fix* says what to do there
         ("rename the file"). Without *fix* the hint says that the name is already
         listed and the text must be corrected where it comes from.
+
+        An HTML or SVG output (by *path*'s suffix, or a text that opens as markup) is
+        read without the content of its <style> and <script> elements: that is the
+        tool's own CSS and JavaScript, never the user's text.
         """
         pattern = self._pattern
         if pattern is None or not text:
             return
+        text = _nfc(text)
         match = pattern.search(text)
+        if match is not None and is_markup(text, path):
+            # Only when something matched: most outputs hold no name, and each step costs
+            # a pass (the tag names' dearly: one call per tag), so the cheap one first.
+            for without in (without_code, without_tag_names):
+                text = without(text)
+                match = pattern.search(text)
+                if match is None:
+                    break
         if match is None:
             return
         line = text.count("\n", 0, match.start()) + 1

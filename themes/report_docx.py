@@ -329,9 +329,11 @@ def build_docx(
 
 
 def document_text(doc: DocumentObject) -> str:
-    """Every paragraph, table cell and picture alt text of *doc*, one a line (what the name
-    check reads)."""
-    parts = [p.text for p in doc.paragraphs]
+    """The title in its properties, every paragraph, table cell and picture alt text of
+    *doc*, one a line (what the name check reads)."""
+    # The core title is shown by Word, Explorer and SharePoint without opening the file.
+    parts = [doc.core_properties.title or ""]
+    parts.extend(p.text for p in doc.paragraphs)
     parts.extend(alt_texts(doc))
     for table in doc.tables:
         for row in table.rows:
