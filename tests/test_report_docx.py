@@ -277,3 +277,30 @@ def test_a_name_left_in_the_core_title_stops_the_write(
     with pytest.raises(PrivacyError, match="Rikke"):
         write_docx_report(study, out)
     assert not out.exists()
+
+
+@pytest.mark.parametrize("analyst", [False, True])
+def test_the_analysts_own_bullets_are_in_the_word_report(
+    study: Study, tmp_path: Path, analyst: bool
+) -> None:
+    # findings.yaml is the analyst's text: the HTML and Markdown reports showed it, the
+    # Word report printed the tool's drafts instead (found in a QA pass).
+    with open_store(study) as store:
+        lone = next(s.id for s in store.segments(source=T) if s.speaker == "Lone")
+    (study.root / "findings.yaml").write_text(
+        "Relationen:\n"
+        "  medarbejdere:\n"
+        "    - text: ser de unge miste fodfæstet, når sagsbehandleren skifter.\n"
+        f'      segments: ["{lone}"]\n'
+        "      quantifier: auto\n"
+        "      draft: true\n"
+        "    - Lederne efterlyser én fælles plan.\n",
+        encoding="utf-8",
+    )
+    out = write_docx_report(study, tmp_path / "r.docx", analyst=analyst)
+    bullets = [p.text for p in docx.Document(str(out)).paragraphs if p.style.name == "List Bullet"]
+    auto = [b for b in bullets if "miste fodfæstet, når sagsbehandleren skifter." in b]
+    assert len(auto) == 1 and auto[0][0].isupper()  # a quantifier first, capitalised
+    assert "Lederne efterlyser én fælles plan." in bullets
+    assert ("(n = 1 af " in auto[0]) is analyst  # the count only in the analyst version
+    assert ("[" in auto[0]) is analyst  # the draft flag only there too

@@ -50,6 +50,7 @@ from journeylab.themes.quantifiers import capitalise
 from journeylab.themes.quotes import quote_tag
 from journeylab.themes.recommendations import PartnershipSection, support_lines
 from journeylab.themes.templating import long_date, strings
+from journeylab.themes.written import Bullet
 
 STEPS_PER_PICTURE = 8
 JOURNEYS_APPENDIX = {"da": "Bilag: Brugerrejserne", "en": "Appendix: The user journeys"}
@@ -81,6 +82,20 @@ def _table(doc: DocumentObject, header: list[str], rows: list[list[str]]) -> Non
 def _quant(q: Any, lang: str, analyst: bool) -> str:
     phrase = capitalise(q.phrase(lang))
     return f"{phrase} ({q.exact(lang)})" if analyst else phrase
+
+
+def _bullet(b: Bullet, lang: str, analyst: bool, t: dict[str, Any]) -> str:
+    """An analyst's bullet as the HTML report's `bullet` macro writes it."""
+    if b.quantity is None:
+        text = b.text
+    else:
+        phrase = b.quantity.phrase(lang)
+        phrase = phrase if b.before else capitalise(phrase)
+        if analyst:
+            phrase = f"{phrase} ({b.quantity.exact(lang)})"
+        text = f"{b.before} {phrase}" if b.before else phrase
+        text += f" {b.after}" if b.spaced else b.after
+    return f"{text} [{t['rep_draft']}]" if analyst and b.draft else text
 
 
 def _overview_chart(doc: DocumentObject, f: Findings, t: dict[str, Any], lang: str,
@@ -134,6 +149,10 @@ def _theme(doc: DocumentObject, f: Findings, theme: ThemeFindings, number: int, 
     for key in ("unge", "medarbejdere"):
         group = theme.group(key)
         doc.add_heading(str(t[f"say_{key}"]), level=3)
+        if group.bullets:  # the analyst's own (findings.yaml), as the HTML report shows them
+            for b in group.bullets:
+                doc.add_paragraph(_bullet(b, lang, analyst, t), style="List Bullet")
+            continue
         if not group.statements:
             doc.add_paragraph(str(t[f"nobody_{key}"]))
             continue
