@@ -126,12 +126,52 @@ def clean(text: str) -> str:
     return " ".join(_CONTROL.sub("", text).split())
 
 
+# The fewest letters a broken word leaves on either side of its hyphen: "en ung-" /
+# "domsuddannelse" reads badly, and a short fragment is more likely to be a word of
+# its own (or a listed name, which the final name check then refuses).
+_MIN_PART = 3
+
+
+class _Wrapper(textwrap.TextWrapper):
+    """textwrap, except that a word longer than a line is broken with a visible hyphen.
+
+    textwrap calls `_handle_long_word` only for a word that does not fit on a line
+    by itself, so ordinary text wraps exactly as before (same lines, same note
+    heights). textwrap itself breaks such a word without a hyphen and fills the
+    rest of the current line with its first letters, which gave "…uddann" / "else
+    på": the fragment "else" then matched a listed name Else and the name check
+    refused the whole map.
+    """
+
+    def _handle_long_word(
+        self, reversed_chunks: list[str], cur_line: list[str], cur_len: int, width: int
+    ) -> None:
+        chunk = reversed_chunks[-1]
+        if width < 2:  # no room for a letter and a hyphen
+            head = max(1, width)
+            cur_line.append(chunk[:head])
+            reversed_chunks[-1] = chunk[head:]
+            return
+        room = width - cur_len - 1  # letters that fit before the hyphen
+        head = min(room, len(chunk) - _MIN_PART)
+        if cur_line and head < _MIN_PART:
+            return  # too little room here: the word starts the next line instead
+        head = max(head, 1)
+        part = chunk[:head]
+        cur_line.append(part if part.endswith("-") else part + "-")
+        reversed_chunks[-1] = chunk[head:]
+
+
 def wrap(text: str, width: int, max_lines: int) -> list[str]:
-    """*text* wrapped to *width* characters, at most *max_lines* lines, '…' when cut."""
-    lines = textwrap.wrap(clean(text), width=width, break_long_words=True) or [""]
+    """*text* wrapped to *width* characters, at most *max_lines* lines, '…' when cut.
+
+    A word is broken only when it alone is longer than a line, and then with a
+    hyphen at the break ("ungdomsuddannel-" / "se").
+    """
+    lines = _Wrapper(width=width, break_long_words=True).wrap(clean(text)) or [""]
     if len(lines) > max_lines:
         lines = lines[:max_lines]
-        lines[-1] = lines[-1][: width - 1].rstrip() + "…"
+        lines[-1] = lines[-1][: width - 1].rstrip().rstrip("-").rstrip() + "…"
     return lines
 
 

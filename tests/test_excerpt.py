@@ -73,3 +73,17 @@ def test_hostile_note_text_stays_text(text: str) -> None:
     root = render([N("green", "udskoling", text + "<script>alert(1)</script>")])
     assert not root.xpath("//s:script", namespaces=NS)
     assert len(_rects(root, "green")) == 1
+
+
+def test_a_word_longer_than_a_line_is_broken_with_a_hyphen() -> None:
+    # QA: words were cut without a hyphen ("…uddann" / "else"), and a fragment could be
+    # a listed name. The excerpt wraps with the maps' `wrap`, so it gets the same break.
+    word = "ungdomsuddannelsesvejledningsforløbet"  # longer than the note's 27 characters
+    root = render([N("green", "udskoling", f"Godt {word} på skolen")])
+    lines = [
+        t.text or "" for t in root.xpath("//s:g[@class='note note-green']//s:tspan", namespaces=NS)
+    ]
+    broken = [line for line in lines if line.endswith("-")]
+    assert len(broken) == 1
+    joined = "".join(line[:-1] if line.endswith("-") else line + " " for line in lines)
+    assert word in joined

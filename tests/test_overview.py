@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -212,3 +213,28 @@ def test_found_transitions_take_the_studys_own_labels_without_real_names(
     points = tables["Overgangspunkter (study.toml): grønne og røde sedler før og efter"]
     assert "Viggos (opdigtet navn) 18 år" in points
     assert "Søren" not in "\n".join(tables.values())
+
+
+def test_a_listed_name_inside_a_long_word_does_not_block_the_maps(tmp_path: Path) -> None:
+    # QA: "ungdomsuddannelse" was broken as "…uddann" / "else på", the fragment "else"
+    # matched the listed name Else and the whole map output was refused.
+    (tmp_path / "s").mkdir()
+    root = make(tmp_path / "s")
+    (root / "study.toml").write_text(
+        '[study]\ntitle = "T"\n\n[names]\n"Else" = "Inge"\n', encoding="utf-8"
+    )
+    notes = [
+        "Jeg vil gerne starte på en ungdomsuddannelse på et tidspunkt",
+        "en ungdomsuddannelse på sigt",
+        "Erhvervsuddannelse eller ungdomsuddannelse",
+        "Sagsbehandlerskiftet og ungdomsuddannelsesvejledningen",
+    ]
+    journey = JOURNEY.replace("green: [God lærer]", f"green: [{', '.join(notes)}]")
+    (root / "journeys" / "J01.yaml").write_text(
+        journey.format(id="J01", name="Ea"), encoding="utf-8"
+    )
+    paths = write_journey_maps(load_study(root), tmp_path / "kort")
+    j01 = (tmp_path / "kort" / "J01.svg").read_text(encoding="utf-8")
+    assert "J01.svg" in [p.name for p in paths]
+    assert re.search(r">[^<>]*ungdomsud\w*-<", j01)  # broken, with a visible hyphen
+    assert ">else" not in j01.lower()
