@@ -127,3 +127,60 @@ def test_appendix_from_the_store_has_memos_and_agreement(tmp_path: Path) -> None
     assert "anna sammenlignet med machine:ensemble på 4 tekststykker." in html
     assert "Ikke målt" not in html
     assert "Oliver (opdigtet navn) nævnes i flere interviews." in html
+
+
+def _memo_cells(html: str) -> list[str]:
+    """The "About" cells of the analyst appendix's memo table."""
+    import re
+
+    table = html.split('<table class="data memos">', 1)[1].split("</table>", 1)[0]
+    return re.findall(r"<tr><td>(.*?)</td>", table)
+
+
+def test_memo_table_says_what_each_memo_is_about_in_the_report_language(tmp_path: Path) -> None:
+    from journeylab.coding.importer import import_study
+    from journeylab.coding.memos import add_memo
+    from journeylab.coding.model import SegmentKind
+    from journeylab.coding.store import open_store
+    from journeylab.coding.study import example_study_path, load_study
+    from journeylab.themes.report import load_findings
+
+    root = tmp_path / "fjordby"
+    shutil.copytree(example_study_path(), root, ignore=shutil.ignore_patterns(".journeylab"))
+    # A transcript without a title, where Jonas ([names]) speaks.
+    (root / "transcripts" / "samtale_2.md").write_text(
+        "---\nparticipants:\n  Interviewer: {role: interviewer}\n"
+        "  Jonas: {role: ung, pseudonym: Ung 9}\n---\n"
+        "[00:00:01] Interviewer: Hvordan gik det?\n[00:00:05] Jonas: Det gik fint.\n",
+        encoding="utf-8",
+    )
+    study = load_study(root)
+    import_study(study)
+    with open_store(study) as store:
+        segs = store.segments()
+    lone = next(s for s in segs if s.speaker == "Lone")  # pseudonym "Medarbejder 1"
+    jonas = next(s for s in segs if s.speaker == "Jonas")
+    note = next(s for s in segs if s.kind is SegmentKind.NOTE and s.journey == "J01")
+    assert note.step is not None
+    add_memo(study, "Om rejsen.", kind="journey", target="J01", author="AB")
+    add_memo(study, "Om det hele.", kind="study", author="AB")
+    add_memo(study, "Om Lones tur.", kind="segment", target=lone.id, author="AB")
+    add_memo(study, "Om en note.", kind="segment", target=note.id, author="AB")
+    add_memo(study, "Om Jonas' tur.", kind="segment", target=jonas.id, author="AB")
+    title = "Fokusgruppe med medarbejdere fra familie- og skoleområdet"  # its front matter
+    step = note.step + 1
+    expected = {
+        "da": ["Rejse J01 · Oliver", "Hele studiet", f"{title} · Medarbejder 1",
+               f"Rejse J01 · Oliver, trin {step}"],
+        "en": ["Journey J01 · Oliver", "The whole study", f"{title} · Medarbejder 1",
+               f"Journey J01 · Oliver, step {step}"],
+    }  # fmt: skip
+    for lang, first in expected.items():
+        findings, _ = load_findings(study, language=lang)
+        cells = _memo_cells(render_report(findings, analyst=True, lang=lang))
+        assert cells[:4] == first
+        # No title: the file name, and the speaker's pseudonym, never the real name.
+        assert cells[4] == "samtale_2.md · Ung 9"
+        assert not any("journey:" in c or "#" in c for c in cells)
+        md = render_report(findings, fmt="md", analyst=True, lang=lang)
+        assert f"| {first[0]} |" in md and f"| {first[1]} |" in md

@@ -124,6 +124,23 @@ def test_one_call_command_imports_codes_and_writes(tmp_path: Path) -> None:
     assert "budgetmodel" not in html
 
 
+@pytest.mark.parametrize("fmt", ["html", "docx"])
+def test_made_up_names_are_marked_in_the_synthesis_language(tmp_path: Path, fmt: str) -> None:
+    """The Danish example (Aaby lists "Lene" in [names]) in an English synthesis: the
+    made-up name says so in English, not in the member study's Danish."""
+    from docx import Document
+
+    from journeylab.themes.report_docx import document_text
+
+    root = tmp_path / "p"
+    shutil.copytree(example_programme_path(), root, ignore=shutil.ignore_patterns(".journeylab"))
+    out = synthesis_command(root, tmp_path / f"synthesis.{fmt}", fmt=fmt, lang="en")
+    text = document_text(Document(str(out))) if fmt == "docx" else out.read_text("utf-8")
+    assert "(made-up name)" in text
+    assert "opdigtet navn" not in text
+    assert "Lene" not in text
+
+
 @pytest.mark.parametrize("fmt", ["html", "md"])
 @pytest.mark.parametrize(
     ("lang", "half", "whole", "date"),

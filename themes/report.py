@@ -301,7 +301,14 @@ def load_findings(
     names = Pseudonymiser.from_study(study, people, language=language)
     appendix = dataclasses.replace(
         findings.appendix,
-        memos=store_memos(memos, names.text),
+        memos=store_memos(
+            memos,
+            names.text,
+            journeys=journeys,
+            segments=segments,
+            titles={r.path: r.title for r in records if r.title},
+            speaker=names.speaker,
+        ),
         agreement=measure_agreement(study),
     )
     return dataclasses.replace(findings, appendix=appendix), people

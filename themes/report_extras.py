@@ -15,13 +15,18 @@ when they can be measured, and the memos from the store.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Any
 
-from journeylab.coding.model import Codebook
+from journeylab.coding.model import Codebook, Segment
 from journeylab.coding.study import Study
 from journeylab.errors import StudyError
+from journeylab.journeys.model import Journey
+
+# A journey memo is stored as a source memo on "journey:<id>" (coding/memos.py).
+_JOURNEY = "journey:"
 
 
 @dataclass(frozen=True)
@@ -48,10 +53,31 @@ class CodebookEntry:
 
 @dataclass(frozen=True)
 class Memo:
-    target_kind: str  # "theme", "segment", "study", ...
-    target: str
+    """One memo of the appendix; what it is about is put in words by about()."""
+
+    target_kind: str  # "theme", "segment", "journey", "study", ...
+    target: str  # pseudonymised; a journey's id for a journey memo
     author: str
     text: str  # pseudonymised
+    journey: str = ""  # the journey's id (a journey memo, or a segment memo on a note)
+    who: str = ""  # the journey's or the speaker's pseudonym
+    place: str = ""  # a segment memo's source: its title or file name, pseudonymised
+    step: int | None = None  # a note's step, 0-based
+
+    def about(self, t: Mapping[str, Any]) -> str:
+        """The "About" cell in the report's language (*t*: its locale strings)."""
+        if self.target_kind == "study":
+            return str(t["rep_memo_study"])
+        if self.journey:
+            label = " · ".join(
+                x for x in (f"{t['rep_memo_journey']} {self.journey}", self.who) if x
+            )
+            if self.step is not None:
+                label += f", {t['rep_memo_step']} {self.step + 1}"
+            return label
+        if self.target_kind == "segment" and self.place:
+            return " · ".join(x for x in (self.place, self.who) if x)
+        return self.target
 
 
 @dataclass(frozen=True)
@@ -165,7 +191,45 @@ def measure_agreement(study: Study) -> Agreement | None:
 
 
 def store_memos(
-    rows: Sequence[tuple[str, str, str, str]], pseudonymise: Callable[[str], str] = str
+    rows: Sequence[tuple[str, str, str, str]],
+    pseudonymise: Callable[[str], str] = str,
+    *,
+    journeys: Sequence[Journey] = (),
+    segments: Sequence[Segment] = (),
+    titles: Mapping[str, str] | None = None,
+    speaker: Callable[[str | None], str | None] | None = None,
 ) -> tuple[Memo, ...]:
-    """The store's memo rows as Memos, names replaced in their text and target."""
-    return tuple(Memo(k, pseudonymise(t), pseudonymise(a), pseudonymise(x)) for k, t, a, x in rows)
+    """The store's memo rows as Memos, names replaced in everything they show.
+
+    *journeys*, *segments* and *titles* (source path -> title) let a memo say what it
+    is about in words (a journey's pseudonym, a passage's source and speaker) instead
+    of an internal key; *speaker* gives a speaker label's pseudonym.
+    """
+    pseudonyms = {j.id: j.pseudonym or "" for j in journeys}
+    wanted = {t for k, t, _, _ in rows if k == "segment"}
+    by_id = {s.id: s for s in segments if s.id in wanted}
+    titles = titles or {}
+    out = []
+    for kind, target, author, text in rows:
+        base = Memo(kind, pseudonymise(target), pseudonymise(author), pseudonymise(text))
+        if kind == "source" and target.startswith(_JOURNEY):
+            jid = target[len(_JOURNEY) :]
+            memo = Memo("journey", pseudonymise(jid), base.author, base.text,
+                        journey=pseudonymise(jid),
+                        who=pseudonymise(pseudonyms.get(jid, "")))  # fmt: skip
+        elif kind == "segment" and (seg := by_id.get(target)) is not None:
+            place = pseudonymise(titles.get(seg.source) or PurePosixPath(seg.source).name)
+            if seg.journey:
+                who = pseudonymise(pseudonyms.get(seg.journey, ""))
+                memo = Memo(kind, base.target, base.author, base.text,
+                            journey=pseudonymise(seg.journey), who=who, place=place,
+                            step=seg.step)  # fmt: skip
+            else:
+                # speaker() gives the participant's pseudonym (names replaced otherwise).
+                said = speaker(seg.speaker) if speaker is not None else None
+                who = said or (pseudonymise(seg.speaker) if speaker is None and seg.speaker else "")
+                memo = Memo(kind, base.target, base.author, base.text, who=who, place=place)
+        else:
+            memo = base
+        out.append(memo)
+    return tuple(out)

@@ -283,7 +283,7 @@ def build_synthesis(
     if scope is not None:
         programme.member(scope)  # an unknown key is an error before any work
     codebook = load_programme_codebook(programme)
-    members = load_members(programme, prepare=prepare)
+    members = load_members(programme, prepare=prepare, language=programme.language)
     mapping = load_mapping(programme.mapping_path, member_codebooks(members), codebook)
     return synthesise(programme, codebook, members, mapping, scope=scope)
 

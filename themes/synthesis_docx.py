@@ -200,7 +200,7 @@ def write_synthesis_docx(
     if scope is not None:
         programme.member(scope)  # an unknown key is an error before any work
     codebook = load_programme_codebook(programme)
-    members = load_members(programme, prepare=prepare)
+    members = load_members(programme, prepare=prepare, language=lang or programme.language)
     mapping = load_mapping(programme.mapping_path, member_codebooks(members), codebook)
     synthesis = synthesise(programme, codebook, members, mapping, scope=scope)
     svgs: list[str] = []

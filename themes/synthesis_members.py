@@ -23,23 +23,30 @@ class MemberData:
     findings: Findings
     participants: tuple[Participant, ...]
     journeys: tuple[Journey, ...]
+    language: str | None = None  # the synthesis's (made-up names are marked in it)
 
     @property
     def municipality(self) -> str:
         return self.study.municipality or self.study.title
 
 
-def load_member(member: Member, include_suggestions: float | None) -> MemberData:
-    """The member's findings from its store (run import and code first) and its journeys."""
+def load_member(
+    member: Member, include_suggestions: float | None, language: str | None = None
+) -> MemberData:
+    """The member's findings from its store (run import and code first) and its journeys.
+
+    *language*: the synthesis's, so a made-up name is marked in the synthesis's language
+    and not in the member study's (None: the study's own).
+    """
     from journeylab.journeys.readers import read_journeys
     from journeylab.themes.report import load_findings
 
     study = load_study(member.path)
     journeys = read_journeys(study.journey_files(), relative=study.relative)
     findings, participants = load_findings(
-        study, include_suggestions=include_suggestions, journeys=journeys
+        study, include_suggestions=include_suggestions, journeys=journeys, language=language
     )
-    return MemberData(member, study, findings, participants, tuple(journeys))
+    return MemberData(member, study, findings, participants, tuple(journeys), language)
 
 
 def prepare_member(study: Study) -> None:
@@ -56,13 +63,18 @@ def prepare_member(study: Study) -> None:
         code_study(study)
 
 
-def load_members(programme: Programme, *, prepare: bool = False) -> list[MemberData]:
-    """Every member's data; with *prepare*, import and code each study first."""
+def load_members(
+    programme: Programme, *, prepare: bool = False, language: str | None = None
+) -> list[MemberData]:
+    """Every member's data; with *prepare*, import and code each study first.
+
+    *language*: the synthesis's (None: each member study's own).
+    """
     out = []
     for member in programme.members:
         if prepare:
             prepare_member(load_study(member.path))
-        out.append(load_member(member, programme.include_suggestions))
+        out.append(load_member(member, programme.include_suggestions, language))
     return out
 
 
@@ -74,7 +86,7 @@ def member_codebooks(members: Sequence[MemberData]) -> dict[str, Codebook]:
 
 
 def member_names(data: MemberData) -> Pseudonymiser:
-    return Pseudonymiser.from_study(data.study, data.participants)
+    return Pseudonymiser.from_study(data.study, data.participants, language=data.language)
 
 
 def privacy_checkers(members: Sequence[MemberData]) -> list[Pseudonymiser]:

@@ -44,7 +44,7 @@ def write_synthesis(
     if scope is not None:
         programme.member(scope)
     codebook = load_programme_codebook(programme)
-    members = load_members(programme, prepare=prepare)
+    members = load_members(programme, prepare=prepare, language=lang or programme.language)
     from journeylab.themes.mapping import load_mapping
 
     mapping = load_mapping(programme.mapping_path, member_codebooks(members), codebook)
