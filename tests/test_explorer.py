@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import socket
+from typing import Any, ClassVar
 
 import pytest
 from click.testing import CliRunner
@@ -145,3 +146,97 @@ def test_a_taken_port_is_one_line_and_no_url(study: Study, monkeypatch: pytest.M
     assert result.output.splitlines() == [
         f"Error: port {port} is in use (another journeylab explore?): choose another with --port"
     ]
+
+
+# -- the printed address -----------------------------------------------------------------
+
+
+def printed(
+    study: Study,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    **kwargs: Any,
+) -> str:
+    """What `serve` prints, with uvicorn not started and the port taken as free."""
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kw: None)
+    monkeypatch.setattr(explorer_module, "check_port", lambda host, port: None)
+    explorer_module.serve(study, port=9999, **kwargs)
+    return capsys.readouterr().out
+
+
+def test_a_wildcard_host_prints_the_lan_address(
+    study: Study, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lan = {socket.AF_INET: "192.168.1.23", socket.AF_INET6: "2001:db8::5"}
+    monkeypatch.setattr(explorer_module, "lan_address", lambda family: lan[family])
+    out = printed(study, monkeypatch, capsys, host="0.0.0.0")
+    assert out.startswith("journeylab explorer: http://192.168.1.23:9999/?token=")
+    assert "0.0.0.0" not in out
+    out = printed(study, monkeypatch, capsys, host="::")
+    assert out.startswith("journeylab explorer: http://[2001:db8::5]:9999/?token=")
+
+
+def test_without_a_lan_address_the_machine_name_or_a_hint(
+    study: Study, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(explorer_module, "lan_address", lambda family: None)
+    monkeypatch.setattr(socket, "gethostname", lambda: "kontor-pc")
+    out = printed(study, monkeypatch, capsys, host="0.0.0.0")
+    assert out.startswith("journeylab explorer: http://kontor-pc:9999/?token=")
+    monkeypatch.setattr(socket, "gethostname", lambda: "localhost")
+    out = printed(study, monkeypatch, capsys, host="0.0.0.0")
+    assert out.startswith("journeylab explorer: http://0.0.0.0:9999/?token=")
+    assert "give colleagues its address on your network" in out
+
+
+def test_the_local_default_is_printed_as_before(
+    study: Study, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def no_lookup(family: int) -> str:
+        raise AssertionError("a named host is printed as given")
+
+    monkeypatch.setattr(explorer_module, "lan_address", no_lookup)
+    assert printed(study, monkeypatch, capsys) == "journeylab explorer: http://127.0.0.1:9999/\n"
+    out = printed(study, monkeypatch, capsys, host="192.168.1.40")
+    assert out.startswith("journeylab explorer: http://192.168.1.40:9999/?token=")
+
+
+class FakeUdp:
+    """A datagram socket that only connects: any attempt to send would fail the test."""
+
+    answers: ClassVar[dict[str, str | None]] = {}
+    made: ClassVar[list[tuple[int, int]]] = []
+
+    def __init__(self, family: int, kind: int) -> None:
+        self.made.append((family, kind))
+        self.probe = ""
+
+    def __enter__(self) -> FakeUdp:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def connect(self, place: tuple[str, int]) -> None:
+        self.probe = place[0]
+        if self.answers.get(self.probe) is None:
+            raise OSError(101, "Network is unreachable")
+
+    def getsockname(self) -> tuple[str, int]:
+        return (str(self.answers[self.probe]), 40000)
+
+
+def test_lan_address_skips_what_colleagues_cannot_open(monkeypatch: pytest.MonkeyPatch) -> None:
+    v4, v6 = explorer_module._PROBES[socket.AF_INET], explorer_module._PROBES[socket.AF_INET6]
+    monkeypatch.setattr(socket, "socket", FakeUdp)
+    # No route to the first private range, a loopback answer, then the LAN's address.
+    FakeUdp.answers = {v4[0]: None, v4[1]: "127.0.0.1", v4[2]: "192.168.7.5"}
+    FakeUdp.made = []
+    assert explorer_module.lan_address(socket.AF_INET) == "192.168.7.5"
+    assert FakeUdp.made == [(socket.AF_INET, socket.SOCK_DGRAM)] * 3
+    FakeUdp.answers = {v6[0]: "fe80::1%eth0"}  # link-local only
+    assert explorer_module.lan_address(socket.AF_INET6) is None
+    FakeUdp.answers = {}  # no route at all
+    assert explorer_module.lan_address(socket.AF_INET) is None

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import re
 import threading
+from itertools import pairwise
 
 from fastapi.testclient import TestClient
 
-from journeylab.coding.model import CodingStatus
+from journeylab.coding.model import CodingStatus, Role
 from journeylab.coding.store import open_store
 from journeylab.coding.study import Study
 from journeylab.themes.explorer import create_app
+from journeylab.themes.explorer_coding import INTERVIEWER_REFUSED
+from journeylab.themes.explorer_routes import ui_strings
 from journeylab.themes.report import load_findings
 from tests.conftest import csrf_of
 from tests.explorer_support import (
@@ -162,12 +165,91 @@ def test_coding_in_the_browser_shows_at_once(client: TestClient, study: Study) -
     assert segment not in theme_segments(client.get("/tema/organisering-og-samarbejde").text)
 
 
-def test_search_shows_a_new_coding_at_once(client: TestClient) -> None:
-    params = {"q": "sagsbeh", "tema": "Relationen"}
-    before = set(re.findall(r'data-segment="([^"]+)"', client.get("/soeg", params=params).text))
-    shown = re.findall(r'data-segment="([^"]+)"', client.get("/soeg?q=sagsbeh").text)
-    segment = next(s for s in shown if s not in before)
-    body = {"segment": segment, "theme": "Relationen", "action": "add"}
+def test_search_shows_a_new_coding_at_once(client: TestClient, study: Study) -> None:
+    # Interviewer turns are not coded, so the hit must be another's; and one that the
+    # theme filter does not show yet (every hit of the query may carry Relationen).
+    blocks = re.findall(r'class="segment role-(\w+)[^"]*" data-segment="([^"]+)"',
+                        client.get("/soeg?q=sagsbeh").text)  # fmt: skip
+    shown = [seg for role, seg in blocks if role != "interviewer"]
+    with open_store(study) as store:
+        themes = [t.name for t in store.themes()]
+
+    def filtered(theme: str) -> set[str]:
+        page = client.get("/soeg", params={"q": "sagsbeh", "tema": theme}).text
+        return set(re.findall(r'data-segment="([^"]+)"', page))
+
+    theme, segment = next((t, s) for t, f in ((t, filtered(t)) for t in themes)
+                          for s in shown if s not in f)  # fmt: skip
+    body = {"segment": segment, "theme": theme, "action": "add"}
     assert post(client, "/api/code", body, csrf_of(client)) == 200
-    after = set(re.findall(r'data-segment="([^"]+)"', client.get("/soeg", params=params).text))
-    assert segment in after
+    assert segment in filtered(theme)
+
+
+# -- interviewer turns are not coded -----------------------------------------------------
+
+
+def interviewer_and_answer(study: Study) -> tuple[str, str]:
+    """An interviewer turn and the next segment of its transcript, which is not one."""
+    with open_store(study) as store:
+        segs = list(store.segments())
+    for question, answer in pairwise(segs):
+        if (
+            question.role is Role.INTERVIEWER
+            and answer.role is not Role.INTERVIEWER
+            and answer.source == question.source
+        ):
+            return question.id, answer.id
+    raise AssertionError("the example study has no interviewer turn followed by an answer")
+
+
+def test_an_interviewer_turn_is_refused_in_the_study_language(
+    client: TestClient, study: Study
+) -> None:
+    seg = first_segment(study, "interviewer")
+    csrf = csrf_of(client)
+    for action in ("add", "toggle", "accept", "reject"):
+        body = {"segment": seg, "theme": "Relationen", "action": action}
+        response = client.post("/api/code", json=body, headers={"X-CSRF-Token": csrf})
+        assert response.status_code == 409, action
+        assert response.json()["detail"] == INTERVIEWER_REFUSED
+        assert response.json()["message"] == ui_strings(study.language)["interviewer_not_coded"]
+    assert my_codings(study) == {}
+    assert post(client, "/api/undo", {}, csrf) == 409  # a refusal leaves nothing to undo
+
+
+def test_an_old_coding_of_an_interviewer_turn_can_still_be_removed(
+    client: TestClient, study: Study
+) -> None:
+    seg = first_segment(study, "interviewer")
+    with open_store(study) as store:  # coded before the explorer refused it
+        store.set_coding(seg, "Relationen", "analytiker", CodingStatus.MANUAL)
+        store.set_coding(seg, "De rette tilbud", "analytiker", CodingStatus.ACCEPTED)
+    csrf = csrf_of(client)
+    assert post(client, "/api/code", {"segment": seg, "theme": "Relationen",
+                                      "action": "toggle"}, csrf) == 200  # fmt: skip
+    assert post(client, "/api/code", {"segment": seg, "theme": "De rette tilbud",
+                                      "action": "remove"}, csrf) == 200  # fmt: skip
+    assert my_codings(study) == {}
+    # Undo puts back what was there; coding it anew is still refused.
+    assert post(client, "/api/undo", {}, csrf) == 200
+    assert my_codings(study) == {(seg, "De rette tilbud"): CodingStatus.ACCEPTED}
+    assert post(client, "/api/code", {"segment": seg, "theme": "Relationen",
+                                      "action": "toggle"}, csrf) == 409  # fmt: skip
+
+
+def test_a_span_codes_only_its_non_interviewer_turns(client: TestClient, study: Study) -> None:
+    question, answer = interviewer_and_answer(study)
+    csrf = csrf_of(client)
+    body = {"segments": [question, answer], "theme": "Relationen"}
+    response = client.post("/api/code-span", json=body, headers={"X-CSRF-Token": csrf})
+    assert response.status_code == 200
+    assert set(my_codings(study)) == {(answer, "Relationen")}
+    assert post(client, "/api/undo", {}, csrf) == 200
+    assert my_codings(study) == {}
+    # A selection of the interviewer's turn alone codes nothing, and says why.
+    only = {"segments": [question], "theme": "Relationen"}
+    response = client.post("/api/code-span", json=only, headers={"X-CSRF-Token": csrf})
+    assert response.status_code == 409
+    assert response.json()["message"] == ui_strings(study.language)["interviewer_not_coded"]
+    assert my_codings(study) == {}
+    assert post(client, "/api/undo", {}, csrf) == 409

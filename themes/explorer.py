@@ -9,6 +9,7 @@ access token.
 from __future__ import annotations
 
 import errno
+import ipaddress
 import socket
 import webbrowser
 from pathlib import Path
@@ -140,6 +141,63 @@ def unreadable_page(shown: str, lang: str) -> str:
     ).format(lang, title, title, shown, todo)
 
 
+# Hosts that mean "every address of this machine": uvicorn binds them, but nobody can
+# open them, so the printed URL names the machine's own LAN address instead.
+WILDCARDS = ("0.0.0.0", "::", "[::]", "")
+
+# Private addresses a UDP socket is connected to. connect() on a datagram socket sends
+# nothing: the kernel only picks the route, and with it the source address
+# (getsockname) that a packet there would leave from, i.e. the LAN interface's.
+# Several, as a machine without a default route may still route one private range.
+_PROBES = {
+    socket.AF_INET: ("10.254.254.254", "172.31.254.254", "192.168.254.254"),
+    socket.AF_INET6: ("fd00::1",),
+}
+
+
+def lan_address(family: socket.AddressFamily = socket.AF_INET) -> str | None:
+    """This machine's address on its network, found without any network traffic.
+
+    None when there is no route to a private address. A loopback, unspecified or
+    link-local answer is skipped: colleagues cannot open it.
+    """
+    for probe in _PROBES[family]:
+        try:
+            with socket.socket(family, socket.SOCK_DGRAM) as sock:
+                sock.connect((probe, 9))
+                found = str(sock.getsockname()[0])
+        except OSError:
+            continue
+        try:
+            ip = ipaddress.ip_address(found.split("%")[0])
+        except ValueError:
+            continue
+        if not (ip.is_loopback or ip.is_unspecified or ip.is_link_local):
+            return found
+    return None
+
+
+def shown_host(host: str) -> tuple[str, str]:
+    """The host for the printed URL, and a hint to print after it ("" when none).
+
+    A named host is shown as given. For a wildcard: the LAN address of its family
+    (uvicorn's asyncio server binds "::" IPv6 only), else the machine's name (which
+    colleagues may resolve), else the wildcard with a hint.
+    """
+    if host.strip() not in WILDCARDS:
+        return host, ""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    found = lan_address(family)
+    if found:
+        return found, ""
+    name = socket.gethostname()
+    if name and name.lower() != "localhost":
+        return name, ""
+    return host or "0.0.0.0", (
+        "  (this is every address of the machine: give colleagues its address on your network)"
+    )
+
+
 def address(host: str, port: int, token: str | None) -> str:
     """The URL to open (with the token, which then moves into a cookie)."""
     shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
@@ -206,8 +264,10 @@ def serve(
         coder=coder,
         include_suggestions=include_suggestions,
     )
-    url = address(host, port, token)
-    print(f"journeylab explorer: {url}" + ("" if is_local(host) else "  (keep the token secret)"))
+    shown, hint = shown_host(host)
+    url = address(shown, port, token)
+    secret = "" if is_local(host) else "  (keep the token secret)"
+    print(f"journeylab explorer: {url}{secret}{hint}")
     if open_browser:
         webbrowser.open(url)
     uvicorn.run(app, host=host, port=port, log_level=LOG_LEVEL, http=HTTP, loop=LOOP)

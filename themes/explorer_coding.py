@@ -3,6 +3,10 @@
 Registered only when the explorer is not read-only. Each act is one short
 store transaction under the explorer's coder name (a person coder), so the
 report sees it at once; the session remembers what to restore on undo.
+
+Interviewer turns are never coded: findings skip them (they never count), so a
+coding there would show as saved and change nothing. The routes refuse one with a
+409, except a removal, so that a coding made before this rule can still be cleared.
 """
 
 from __future__ import annotations
@@ -12,11 +16,11 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 
-from journeylab.coding.model import CodingStatus
+from journeylab.coding.model import CodingStatus, Role
 from journeylab.coding.store import Store
 from journeylab.errors import StoreError
 from journeylab.themes.explorer_data import open_for, segment_views, segments_by_id
-from journeylab.themes.explorer_routes import explorer_of, fragment
+from journeylab.themes.explorer_routes import explorer_of, fragment, ui_strings
 from journeylab.themes.explorer_security import Act, SpanAct, session_of
 
 ACTIONS = ("toggle", "add", "remove", "accept", "reject")
@@ -60,11 +64,16 @@ def _suggested(store: Store, segment: str, theme: str) -> bool:
     return row is not None
 
 
+def _removes(before: tuple[str, str | None] | None, action: str) -> bool:
+    """Whether *action* takes the coder's coding off (what a toggle of a counted one does)."""
+    counted = before is not None and before[0] in ("manual", "accepted")
+    return action == "remove" or (action == "toggle" and counted)
+
+
 def _apply(store: Store, segment: str, theme: str, coder: str, action: str) -> None:
     before = _mine(store, segment, theme, coder)
     if action == "toggle":
-        counted = before is not None and before[0] in ("manual", "accepted")
-        action = "remove" if counted else "add"
+        action = "remove" if _removes(before, action) else "add"
     if action == "remove":
         store.remove_coding(segment, theme, coder)
         return
@@ -74,6 +83,17 @@ def _apply(store: Store, segment: str, theme: str, coder: str, action: str) -> N
     else:
         status = CodingStatus.ACCEPTED if action == "accept" else CodingStatus.REJECTED
     store.set_coding(segment, theme, coder, status)
+
+
+# The API's own words (English, as every `detail` here) and, as `message`, the
+# explorer's sentence in the study's language for the status bar.
+INTERVIEWER_REFUSED = "interviewer turns are not coded: they never count"
+
+
+def _interviewer_refused(request: Request) -> JSONResponse:
+    lang = explorer_of(request).study.language
+    message = ui_strings(lang)["interviewer_not_coded"]
+    return JSONResponse({"detail": INTERVIEWER_REFUSED, "message": message}, status_code=409)
 
 
 def _answer(request: Request, store: Store, ids: list[str]) -> JSONResponse:
@@ -97,9 +117,12 @@ async def code(request: Request) -> JSONResponse:
         raise HTTPException(400, f"unknown action '{action}'")
     session = session_of(request)
     with open_for(ex.study) as store:
-        if store.segment(segment) is None:
+        found = store.segment(segment)
+        if found is None:
             raise HTTPException(404, "no such segment")
         before = _mine(store, segment, theme, ex.coder)
+        if found.role is Role.INTERVIEWER and not _removes(before, action):
+            return _interviewer_refused(request)
         try:
             _apply(store, segment, theme, ex.coder, action)
         except StoreError as exc:
@@ -196,6 +219,10 @@ async def code_span(request: Request) -> JSONResponse:
 
     A quote (the selected words, when they are less than the whole segment) must
     be words of the segment as shown, and is kept as the coding's memo.
+
+    Interviewer turns in the span are left uncoded, as explorer.js leaves them out
+    of a selection: a selection dragged over a question and its answers means the
+    answers. A span of interviewer turns only is refused (409).
     """
     ex = explorer_of(request)
     data = await _json(request)
@@ -213,9 +240,12 @@ async def code_span(request: Request) -> JSONResponse:
                 raise HTTPException(400, "a quote must be words of its segment")
             if quote == shown:
                 del quotes[segment]  # the whole segment: nothing to keep beyond the coding
+        coded = [i for i in ids if found[i].role is not Role.INTERVIEWER]
+        if not coded:
+            return _interviewer_refused(request)
         try:
             with store.transaction():  # every segment of the span, or none
-                done = [_code_one(store, i, theme, ex.coder, quotes.get(i)) for i in ids]
+                done = [_code_one(store, i, theme, ex.coder, quotes.get(i)) for i in coded]
         except StoreError as exc:
             raise HTTPException(409, str(exc)) from exc
         # Pushed even when nothing changed, so that u always undoes this act, not an older one.

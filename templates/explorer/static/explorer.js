@@ -93,14 +93,18 @@
   // The status bar's words for a failed act: the server answers in English (JSON
   // or plain text), which is kept for the console only.
   function failure(status, text) {
-    var detail = "";
-    try { detail = JSON.parse(text).detail || ""; } catch (e) { detail = text || ""; }
+    var parsed = {};
+    try { parsed = JSON.parse(text) || {}; } catch (e) { parsed = { detail: text || "" }; }
+    var detail = parsed.detail || "";
     var key = detail === "nothing to undo" ? "nothing_to_undo"
       : status === 404 ? "gone"
       : status === 401 || status === 403 ? "session"
       : status === 409 ? "conflict"
       : status >= 500 ? "server" : "bad";
-    var err = new Error(meta("ui-err-" + key));
+    // A refusal the server words in the study's language (an interviewer turn) is
+    // shown as it says; everything else by its kind. say() sets textContent only.
+    var err = new Error(typeof parsed.message === "string" && parsed.message
+      ? parsed.message : meta("ui-err-" + key));
     err.detail = status + " " + detail;
     return err;
   }
