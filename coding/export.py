@@ -121,8 +121,7 @@ def _coding_rows(
         for c in store.codings():
             if wanted is None or c.status in wanted:
                 codings.setdefault(c.segment_id, []).append(c)
-    participants = [p for s in sources.values() for p in s.participants]
-    privacy = Pseudonymiser.from_study(study, participants)
+    privacy = Pseudonymiser.from_sources(study, sources.values())
     rows: list[dict[str, object]] = []
     for u in _units(segments, sources, unit):
         found = [c for i in u.ids for c in codings.get(i, [])]

@@ -154,8 +154,7 @@ def build_project(
         else load_codebook(study.codebook_path)
     )
     codebook = with_default_colours(codebook)
-    participants = [p for r in records for p in r.participants]
-    privacy = Pseudonymiser.from_study(study, participants)
+    privacy = Pseudonymiser.from_sources(study, records)
     # Descriptions are free text like any other (the report pseudonymises them too);
     # names stay as they are, since GUIDs and every coding hang on them.
     codebook = pseudonymised_codebook(codebook, privacy)

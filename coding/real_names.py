@@ -28,8 +28,8 @@ _LETTER_DIGIT = re.compile(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")
 
 
 def _as_words(identifier: str) -> str:
-    # "fokusgruppe_Åse": "_" counts as a letter in a regex word, so without this
-    # the Pseudonymiser's whole-word match would not see the name.
+    # The Pseudonymiser finds "Åse" in "fokusgruppe_Åse" itself; the spaces let
+    # real_name_in point at the word that holds the name.
     return _LETTER_DIGIT.sub(" ", identifier.replace("_", " "))
 
 

@@ -22,7 +22,6 @@ from journeylab.coding.study import Study
 from journeylab.errors import SheetError
 
 if TYPE_CHECKING:
-    from journeylab.coding.records import SourceRecord
     from journeylab.themes.privacy import Pseudonymiser
 
 Order = Literal["uncertain", "source"]
@@ -222,14 +221,6 @@ def uncertainty(suggestions: Sequence[tuple[str, float]]) -> float:
     return 1.0 - margin + entropy / 100.0
 
 
-def sheet_pseudonymiser(study: Study, sources: Iterable[SourceRecord]) -> Pseudonymiser:
-    """The study's names and every participant's pseudonym, as sheets show them."""
-    from journeylab.themes.privacy import Pseudonymiser
-
-    participants = [p for record in sources for p in record.participants]
-    return Pseudonymiser.from_study(study, participants)
-
-
 def sheet_rows(
     study: Study,
     *,
@@ -284,8 +275,10 @@ def _sheet(
         segments = sorted(segments, key=lambda s: -uncertainty(suggested.get(s.id, [])))
     if limit is not None:
         segments = segments[: max(0, limit)]
+    from journeylab.themes.privacy import Pseudonymiser
+
     # Never a real name in a sheet that leaves the office: text and speakers.
-    pseudo = sheet_pseudonymiser(study, sources.values())
+    pseudo = Pseudonymiser.from_sources(study, sources.values())
     rows = []
     for s in segments:
         record = sources.get(s.source)

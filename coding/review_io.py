@@ -204,13 +204,13 @@ def apply_rows(
     from journeylab.coding.review import (
         fold,
         parse_shown,
-        sheet_pseudonymiser,
         suggestions_by_segment,
     )
     from journeylab.coding.store import open_store
+    from journeylab.themes.privacy import Pseudonymiser
 
     with open_store(study) as store:
-        pseudo = sheet_pseudonymiser(study, store.sources())
+        pseudo = Pseudonymiser.from_sources(study, store.sources())
         known = {t.name for t in store.themes()}
         folded = {name.casefold(): name for name in known}
         suggested = suggestions_by_segment(store.codings(statuses=[CodingStatus.SUGGESTED]))

@@ -107,12 +107,12 @@ def rename_theme(study: Study, old: str, new: str, *, actor: str = "journeylab")
     NEW may not contain a real name (PrivacyError); OLD must exist (StoreError
     naming the themes that do).
     """
-    from journeylab.coding.review import sheet_pseudonymiser
+    from journeylab.themes.privacy import Pseudonymiser
 
     old, new = _name(old, "old"), _name(new, "new")
     codebook = _codebook(study)
     with open_store(study) as store, store.transaction():
-        store_themes.refuse_real_name(new, sheet_pseudonymiser(study, store.sources()))
+        store_themes.refuse_real_name(new, Pseudonymiser.from_sources(study, store.sources()))
         old = _existing(store, old)
         stored_or_coded = _known(store)
         known = stored_or_coded + [t for t in codebook.names if t not in stored_or_coded]

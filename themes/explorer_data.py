@@ -111,7 +111,7 @@ class FindingsCache:
 
 
 def pseudonymiser(study: Study, store: Store) -> Pseudonymiser:
-    return Pseudonymiser.from_study(study, [p for s in store.sources() for p in s.participants])
+    return Pseudonymiser.from_sources(study, store.sources())
 
 
 def codings_for(store: Store, ids: Sequence[str]) -> dict[str, list[Coding]]:

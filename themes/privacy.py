@@ -43,6 +43,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from journeylab.coding.model import Participant, Role
 from journeylab.coding.study import Study
@@ -204,6 +205,15 @@ class Pseudonymiser:
             marker=MARKERS.get(language or study.language, MARKERS["da"]),
             origins=tuple(origins.items()),
         )
+
+    @classmethod
+    def from_sources(
+        cls, study: Study, sources: Iterable[Any], *, language: str | None = None
+    ) -> Pseudonymiser:
+        """from_study with the participants of every imported source (SourceRecords):
+        what sheets, exports and the explorer print from the store."""
+        participants = [p for source in sources for p in source.participants]
+        return cls.from_study(study, participants, language=language)
 
     # Built once per pseudonymiser: a report calls text() for every segment.
     @cached_property

@@ -27,8 +27,7 @@ def study_pseudonymiser(study: Study) -> Pseudonymiser:
     if not study.store_path.exists():  # maps and the codebook may come before an import
         return Pseudonymiser.from_study(study)
     with open_store(study) as store:
-        participants = [p for r in store.sources() for p in r.participants]
-    return Pseudonymiser.from_study(study, participants)
+        return Pseudonymiser.from_sources(study, store.sources())
 
 
 def pseudonymised_journey(journey: Journey, names: Pseudonymiser) -> Journey:
