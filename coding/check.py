@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from journeylab.coding.import_report import short
 from journeylab.coding.model import Participant
 from journeylab.coding.schema import SCHEMA_VERSION
 from journeylab.coding.study import Study
@@ -361,9 +362,8 @@ def _scalar_params(conn: sqlite3.Connection, sql: str, *params: object) -> int:
     return int(conn.execute(sql, params).fetchone()[0])
 
 
-def _short(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _short(text: str) -> str:
+    return short(text, 60)
 
 
 def check_study(study: Study) -> CheckReport:
