@@ -27,7 +27,7 @@ from journeylab.coding.model import CodingStatus
 from journeylab.coding.store import open_store
 from journeylab.coding.study import Study, load_study
 from journeylab.themes.explorer import STATIC, create_app
-from journeylab.themes.explorer_cache import short_slug
+from journeylab.themes.explorer_index import short_slug
 from journeylab.themes.explorer_security import UNSAFE_METHODS
 from journeylab.themes.findings import slug
 from tests.conftest import copy_study

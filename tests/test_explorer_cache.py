@@ -69,7 +69,7 @@ def test_live_counts_match_the_findings(client: TestClient, study: Study) -> Non
     assert post(client, "/api/code", body, csrf) == 200
     snap = client.app.state.explorer.snapshot()  # type: ignore[attr-defined]
     assert snap.fresh
-    from journeylab.themes.explorer_cache import SIDE_ROLES
+    from journeylab.themes.explorer_index import SIDE_ROLES
 
     for th in snap.findings.themes:
         live = snap.counted.get(th.name, ())

@@ -182,9 +182,9 @@ RULE_SQL = (
 def test_counted_segments_equal_the_one_query_rule(study: Study) -> None:
     from journeylab.coding.model import CodingStatus
     from journeylab.coding.store import open_store
-    from journeylab.themes.explorer_cache import segment_meta, segment_order
     from journeylab.themes.explorer_counts import counted_segments
     from journeylab.themes.explorer_data import pseudonymiser
+    from journeylab.themes.explorer_index import segment_meta, segment_order
 
     with open_store(study) as store:
         suggestions = store.codings(statuses=[CodingStatus.SUGGESTED])

@@ -26,15 +26,9 @@ from journeylab.coding.study import Study
 from journeylab.journeys.model import Journey
 from journeylab.journeys.svgmap import journey_svg
 from journeylab.themes.explorer_blocks import BlockCache
-from journeylab.themes.explorer_cache import (
-    FILTERS,
-    MEMO,
-    Snapshot,
-    SnapshotCache,
-    ThemeIndex,
-    short_slug,
-)
+from journeylab.themes.explorer_cache import Snapshot, SnapshotCache
 from journeylab.themes.explorer_data import SegmentView, segment_views, segments_by_id
+from journeylab.themes.explorer_index import FILTERS, MEMO, ThemeIndex, short_slug
 from journeylab.themes.explorer_search import SearchCache, reader
 from journeylab.themes.explorer_security import session_of
 from journeylab.themes.privacy_journeys import pseudonymised_journey

@@ -16,7 +16,8 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from journeylab.coding.model import Role
-from journeylab.themes.explorer_cache import MEMO, Snapshot
+from journeylab.themes.explorer_cache import Snapshot
+from journeylab.themes.explorer_index import MEMO
 from journeylab.themes.explorer_routes import block_context, cached_views, explorer_of, render
 from journeylab.themes.explorer_search import Parts, option_tags, reader, snippet_html
 from journeylab.themes.explorer_search_names import search_hits, shown_query
